@@ -1,0 +1,27 @@
+"""Extraction stage: article text -> entities, mentions and agreements (pure functions).
+
+``extract`` is the single entry point the pipeline calls. Bump ``EXTRACTOR_VERSION`` whenever
+extraction behaviour changes: ``accords reprocess`` uses it to find stale rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flows.records import Extraction
+
+EXTRACTOR_VERSION = "0.1.0"
+
+
+def extract(text: str, title: str | None = None, published: date | None = None) -> Extraction:
+    """Extract entities, mentions and agreements from one article.
+
+    Offsets in mentions and agreement evidence index into ``text`` (the stored article text).
+    The title, when given, is only a hint (e.g. for the topic); it is not indexed.
+    """
+    from flows.extract.agreements import extract_agreements
+    from flows.extract.entities import extract_entities
+
+    entities, mentions = extract_entities(text, title)
+    agreements = extract_agreements(text, title, published, entities, mentions)
+    return Extraction(entities=entities, mentions=mentions, agreements=agreements)
