@@ -42,9 +42,11 @@ class ParseResult:
 
 @dataclass
 class Extraction:
-    """Extractor output for one article: plain dicts shaped like the entity, mention and
-    agreement schemas, without the bookkeeping columns (article_id, run_id, versions) that the
-    pipeline adds."""
+    """Extractor output for one article.
+
+    Plain dicts shaped like the entity, mention and agreement schemas, without the bookkeeping
+    columns (article_id, run_id, versions) that the pipeline adds.
+    """
 
     entities: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[dict[str, Any]] = field(default_factory=list)

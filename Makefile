@@ -1,0 +1,41 @@
+# accords: `make run` sets up and ingests raw/ once; `make test` runs the test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Re-install whenever the project's dependency list changes.
+STAMP  := $(VENV)/.installed-run
+DEVSTAMP := $(VENV)/.installed-dev
+
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+
+.PHONY: run test lint venv bench dev-eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/accords ingest
+
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check flows tests bench
+
+dev-eval: $(STAMP)
+	$(BIN)/python bench/dev_eval.py
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache

@@ -1,0 +1,139 @@
+"""The ``accords`` command line: a thin layer over the library and the Prefect flows."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flows.settings import PROJECT_ROOT
+
+
+def _prefect_defaults() -> None:
+    """Keep Prefect's state in the project's .prefect/ and quiet unless told otherwise."""
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Render rows as a plain aligned text table."""
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+def print_summary(row: dict[str, Any], tables: dict[str, int] | None = None) -> None:
+    """Print the short end-of-run summary."""
+    print(f"run {row['run_id']}: {row['status']} in {row['duration_s']:.1f} s")
+    print(f"  files      {row['files_seen']} seen: {row['files_new']} new, {row['files_changed']} changed, "
+          f"{row['files_unchanged']} unchanged, {row['files_failed']} failed, {row['files_skipped']} skipped")
+    print(f"  written    {row['articles_written']} articles, {row['entities_written']} entities, "
+          f"{row['mentions_written']} mentions, {row['agreements_written']} agreements")
+    print(f"  quarantined {row['records_quarantined']} records")
+    if row.get("error"):
+        print(f"  error      {row['error']}")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from flows.settings import load_settings
+
+    return load_settings(
+        raw_dir=getattr(args, "raw", None), warehouse_dir=getattr(args, "warehouse", None),
+        verify_hashes=True if getattr(args, "verify_hashes", False) else None,
+        lock_wait_seconds=getattr(args, "wait", None), trigger=getattr(args, "trigger", None),
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
+    settings = _settings(args)
+    if args.no_prefect:
+        from flows.runner import run_ingest
+
+        result = run_ingest(settings, log=lambda m: None)
+        print_summary(result.row)
+        return 1 if result.failed else 0
+    from flows.ingest import ingest_flow
+
+    opts = {"verify_hashes": settings.verify_hashes, "lock_wait_seconds": settings.lock_wait_seconds}
+    state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
+                        trigger=settings.trigger, options=opts, return_state=True)
+    from flows.history import recent_runs
+
+    if state.is_completed():
+        print_summary(state.result())
+        return 0
+    runs = recent_runs(settings.warehouse_dir, limit=1)
+    if runs:
+        print_summary(runs[0])
+    else:
+        print(f"ingest failed: {state.message}", file=sys.stderr)
+    return 1
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    """Print recent run history from the warehouse."""
+    from flows.history import recent_runs
+
+    rows = recent_runs(_settings(args).warehouse_dir, args.limit)
+    for r in rows:
+        r["started_at"] = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else None
+        r["duration_s"] = f"{r['duration_s']:.1f}"
+        r["error"] = (r["error"] or "")[:60]
+    cols = ["run_id", "started_at", "status", "trigger", "command", "files_seen", "files_new",
+            "files_failed", "articles_written", "entities_written", "agreements_written",
+            "records_quarantined", "duration_s", "error"]
+    print(format_table(rows, cols) if rows else "no runs recorded yet")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ``accords`` command."""
+    ap = argparse.ArgumentParser(prog="accords", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def paths(p: argparse.ArgumentParser, raw: bool = True) -> None:
+        if raw:
+            p.add_argument("--raw", type=Path, help="raw articles folder (default ./raw, ACCORDS_RAW_DIR)")
+        p.add_argument("--warehouse", type=Path,
+                       help="warehouse folder (default ./warehouse, ACCORDS_WAREHOUSE_DIR)")
+
+    p = sub.add_parser("ingest", help="ingest raw/ once")
+    paths(p)
+    p.add_argument("--verify-hashes", action="store_true",
+                   help="re-read and hash files even when size and mtime are unchanged")
+    p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
+    p.add_argument("--trigger", choices=["manual", "schedule", "event"], help=argparse.SUPPRESS)
+    p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("runs", help="show recent run history")
+    paths(p, raw=False)
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_runs)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``accords`` console script."""
+    _prefect_defaults()
+    args = build_parser().parse_args(argv)
+    from flows.errors import AccordsError
+
+    try:
+        return int(args.func(args))
+    except AccordsError as exc:
+        print(f"accords: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Run history: the ``runs`` and ``ingestions`` rows, and reading them back."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flows.warehouse import read_table, utcnow
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, unique run id: UTC start time plus 8 random hex digits."""
+    now = now or utcnow()
+    return f"{now:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class RunCounts:
+    """Counters accumulated over one run."""
+
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_failed: int = 0
+    files_skipped: int = 0
+    articles_written: int = 0
+    entities_written: int = 0
+    mentions_written: int = 0
+    agreements_written: int = 0
+    records_quarantined: int = 0
+
+    def add(self, other: RunCounts) -> None:
+        """Add another counter set into this one."""
+        for k, v in asdict(other).items():
+            setattr(self, k, getattr(self, k) + v)
+
+
+@dataclass
+class RunInfo:
+    """Identity and context of a run, known at its start."""
+
+    run_id: str
+    started_at: datetime
+    trigger: str
+    command: str
+    raw_dir: str | None
+    extractor_version: str
+    schema_version: str
+    flow_run_id: str | None = None
+    counts: RunCounts = field(default_factory=RunCounts)
+
+
+def run_row(info: RunInfo, status: str, error: str | None = None,
+            finished_at: datetime | None = None) -> dict[str, Any]:
+    """The ``runs`` row for a finished (or skipped, or failed) run."""
+    finished = finished_at or utcnow()
+    return {
+        "run_id": info.run_id,
+        "flow_run_id": info.flow_run_id,
+        "started_at": info.started_at.isoformat(),
+        "finished_at": finished.isoformat(),
+        "status": status,
+        "trigger": info.trigger,
+        "command": info.command,
+        "raw_dir": info.raw_dir,
+        **asdict(info.counts),
+        "duration_s": max(0.0, (finished - info.started_at).total_seconds()),
+        "extractor_version": info.extractor_version,
+        "schema_version": info.schema_version,
+        "error": error,
+    }
+
+
+def run_status(counts: RunCounts) -> str:
+    """completed, or completed_with_errors when any file failed or any record was quarantined."""
+    return "completed_with_errors" if counts.files_failed or counts.records_quarantined else "completed"
+
+
+def interrupted_run_row(meta: dict[str, Any], schema_version: str) -> dict[str, Any]:
+    """The ``runs`` row recording a run that died before committing (found by recovery)."""
+    now = utcnow()
+    started = meta.get("started_at") or now.isoformat()
+    info = RunInfo(
+        run_id=meta["run_id"],
+        started_at=datetime.fromisoformat(started),
+        trigger=meta.get("trigger", "manual"),
+        command=meta.get("command", "ingest"),
+        raw_dir=meta.get("raw_dir"),
+        extractor_version=meta.get("extractor_version", "unknown"),
+        schema_version=schema_version,
+        flow_run_id=meta.get("flow_run_id"),
+    )
+    return run_row(info, "failed", error=f"interrupted: process {meta.get('pid', '?')} died before "
+                   "committing; its staged rows were discarded", finished_at=now)
+
+
+def recent_runs(warehouse: Path, limit: int = 20) -> list[dict[str, Any]]:
+    """The most recent runs, newest first."""
+    rows = read_table(warehouse, "runs").to_pylist()
+    rows.sort(key=lambda r: (r["started_at"], r["run_id"]), reverse=True)
+    return rows[:limit]
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the warehouse remembers about a raw file from its latest successful ingestion."""
+
+    sha256: str
+    size_bytes: int | None
+    mtime_ns: int | None
+    article_ids: tuple[str, ...]
+
+
+def file_states(warehouse: Path) -> dict[str, FileState]:
+    """Latest successful state per raw path (new, changed or unchanged), from ``ingestions``."""
+    cols = ["path", "sha256", "size_bytes", "mtime_ns", "status", "article_ids", "ingested_at", "run_id"]
+    rows = read_table(warehouse, "ingestions", cols).to_pylist()
+    rows.sort(key=lambda r: (r["ingested_at"], r["run_id"]))
+    states: dict[str, FileState] = {}
+    for r in rows:
+        if r["status"] in ("new", "changed", "unchanged") and r["sha256"]:
+            states[r["path"]] = FileState(r["sha256"], r["size_bytes"], r["mtime_ns"],
+                                          tuple(r["article_ids"] or ()))
+    return states
+
+
+def known_article_ids(warehouse: Path) -> set[str]:
+    """Ids of every article already in the warehouse."""
+    return set(read_table(warehouse, "articles", ["article_id"]).column("article_id").to_pylist())

@@ -1,0 +1,243 @@
+"""The ingestion pipeline as plain functions, shared by the Prefect flow and plain loops.
+
+``process_batch`` turns a batch of discovered files into validated rows (read -> parse ->
+extract -> validate); ``run_ingest`` wires the stages for one whole run around the warehouse
+commit. The Prefect flow in ``flows.ingest`` wraps the same functions in tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flows.discover import FoundFile, SkippedFile, read_file
+
+from flows import validate
+from flows.errors import AccordsError, UnparseableFile, UnreadableFile
+from flows.extract import EXTRACTOR_VERSION, extract
+from flows.history import FileState, RunCounts
+from flows.ids import article_id as make_article_id
+from flows.ids import sha256_hex
+from flows.parse import parse_file
+from flows.records import Article
+from flows.warehouse import utcnow
+
+CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"))
+
+
+def crash_point(crash_at: str | None, point: str) -> None:
+    """Test hook: SIGKILL this process at a named point when settings ask for it."""
+    if crash_at == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """Everything a batch needs, picklable so batches can run in worker processes."""
+
+    run_id: str
+    ingested_at: str
+    max_file_bytes: int
+    max_extract_chars: int
+    verify_hashes: bool
+    known_article_ids: frozenset[str]
+    crash_at: str | None = None
+
+
+@dataclass
+class ArticleRows:
+    """All rows produced for one new article, grouped so duplicates can be dropped together."""
+
+    article_id: str
+    rows: dict[str, list[dict[str, Any]]]
+    quarantine: list[dict[str, Any]]
+
+
+@dataclass
+class BatchOutput:
+    """What one batch produced: per-article rows and one ingestion row per file."""
+
+    articles: list[ArticleRows] = field(default_factory=list)
+    ingestions: list[dict[str, Any]] = field(default_factory=list)
+    file_quarantine: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _quarantine_row(ctx: BatchContext, source_path: str, article_id: str | None, record_type: str,
+                    record: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "run_id": ctx.run_id, "source_path": source_path, "article_id": article_id,
+        "record_type": record_type, "record_json": json.dumps(record, default=str, ensure_ascii=False),
+        "schema_id": validate.schema_id(record_type), "errors": errors, "quarantined_at": ctx.ingested_at,
+    }
+
+
+def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> ArticleRows:
+    """Extract and validate one article: valid rows per table plus quarantine rows."""
+    aid = make_article_id(art.text)
+    versions = {"run_id": ctx.run_id, "extractor_version": EXTRACTOR_VERSION}
+    article = {
+        "article_id": aid, "source_path": art.source_path, "source_sha256": source_sha256,
+        "title": art.title, "published": art.published.isoformat() if art.published else None,
+        "url": art.url, "source": art.source, "language": art.language, "text": art.text,
+        "text_chars": len(art.text), **versions, "schema_version": validate.schema_version("article"),
+        "ingested_at": ctx.ingested_at,
+    }
+    out = ArticleRows(aid, {"articles": [], "entities": [], "mentions": [], "agreements": []}, [])
+    art_errors = validate.check("article", article)
+    if art_errors:
+        out.quarantine.append(_quarantine_row(ctx, art.source_path, aid, "article", article, art_errors))
+        return out
+    out.rows["articles"].append(article)
+    # Very long texts are stored whole but extracted on a prefix, bounding time and memory.
+    result = extract(art.text[: ctx.max_extract_chars], art.title, art.published)
+    crash_point(ctx.crash_at, "during_extract")
+    ctx_rules = validate.ArticleContext(
+        text=art.text,
+        entity_ids={e.get("entity_id") for e in result.entities},
+        person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
+    )
+    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": result.agreements}
+    for table, rtype in CHILD_TABLES:
+        version = validate.schema_version(rtype)
+        records = [{**r, "article_id": aid, **versions, "schema_version": version} for r in produced[table]]
+        valid, bad = validate.partition(rtype, records, ctx_rules)
+        out.rows[table] = valid
+        out.quarantine += [_quarantine_row(ctx, art.source_path, aid, rtype, r, e) for r, e in bad]
+    return out
+
+
+def _ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, sha: str | None = None,
+                   article_ids: list[str] | None = None, error: str | None = None) -> dict[str, Any]:
+    found = isinstance(f, FoundFile)
+    return {
+        "run_id": ctx.run_id, "path": f.rel_path, "sha256": sha,
+        "size_bytes": f.size if found else None, "mtime_ns": f.mtime_ns if found else None,
+        "status": status, "articles": len(article_ids or []), "article_ids": article_ids or [],
+        "error": error, "schema_version": validate.schema_version("ingestion"),
+        "ingested_at": ctx.ingested_at,
+    }
+
+
+def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: BatchOutput) -> None:
+    """Read, classify, parse, extract and validate one file, appending its rows to ``out``."""
+    if (prev is not None and not ctx.verify_hashes
+            and prev.size_bytes == f.size and prev.mtime_ns == f.mtime_ns):
+        # Same size and mtime as last time: trusted unchanged without reading (fast reruns).
+        out.ingestions.append(_ingestion_row(ctx, f, "unchanged", prev.sha256, list(prev.article_ids)))
+        return
+    try:
+        data = read_file(f, ctx.max_file_bytes)
+    except UnreadableFile as exc:
+        out.ingestions.append(_ingestion_row(ctx, f, "failed", error=str(exc)))
+        return
+    sha = sha256_hex(data)
+    if prev is not None and prev.sha256 == sha:
+        out.ingestions.append(_ingestion_row(ctx, f, "unchanged", sha, list(prev.article_ids)))
+        return
+    status = "new" if prev is None else "changed"
+    try:
+        parsed = parse_file(data, f.rel_path)
+    except UnparseableFile as exc:
+        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=str(exc)))
+        return
+    crash_point(ctx.crash_at, "during_parse")
+    ids: list[str] = []
+    for art in parsed.articles:
+        aid = make_article_id(art.text)
+        ids.append(aid)
+        if aid not in ctx.known_article_ids:
+            out.articles.append(article_rows(art, sha, ctx))
+    for problem in parsed.problems:
+        # A bad line of a .jsonl file: quarantined with its reason, the good lines go on.
+        out.file_quarantine.append(_quarantine_row(
+            ctx, problem.source_path, None, "article", {"source_path": problem.source_path},
+            [{"path": "/", "message": problem.error}]))
+    if not parsed.articles:
+        reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
+        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=reason))
+        return
+    error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
+    out.ingestions.append(_ingestion_row(ctx, f, status, sha, ids, error))
+
+
+def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
+    """Process a batch of files; one bad file never stops the others."""
+    out = BatchOutput()
+    for f, prev in files:
+        try:
+            process_file(f, prev, ctx, out)
+        except (AccordsError, ValueError, OSError, RecursionError, MemoryError) as exc:
+            # Anything a single file can trigger is recorded against it; the run goes on.
+            out.ingestions.append(_ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def skipped_rows(skipped: list[SkippedFile], ctx: BatchContext) -> list[dict[str, Any]]:
+    """Ingestion rows noting files discovery passed over (hidden, partial, links, too large)."""
+    return [_ingestion_row(ctx, s, "skipped", error=s.reason) for s in skipped]
+
+
+def dedupe(out: BatchOutput, seen: set[str]) -> BatchOutput:
+    """Drop articles already produced earlier in this run (same text in two files)."""
+    kept = []
+    for a in out.articles:
+        if a.article_id in seen:
+            continue
+        seen.add(a.article_id)
+        kept.append(a)
+    out.articles = kept
+    return out
+
+
+def count_batch(out: BatchOutput) -> RunCounts:
+    """Counters for one (deduplicated) batch."""
+    c = RunCounts()
+    for row in out.ingestions:
+        key = {"new": "files_new", "changed": "files_changed", "unchanged": "files_unchanged",
+               "failed": "files_failed", "skipped": "files_skipped"}[row["status"]]
+        setattr(c, key, getattr(c, key) + 1)
+    c.files_seen = len(out.ingestions)
+    for a in out.articles:
+        c.articles_written += len(a.rows["articles"])
+        c.entities_written += len(a.rows["entities"])
+        c.mentions_written += len(a.rows["mentions"])
+        c.agreements_written += len(a.rows["agreements"])
+        c.records_quarantined += len(a.quarantine)
+    c.records_quarantined += len(out.file_quarantine)
+    return c
+
+
+def table_rows(out: BatchOutput) -> dict[str, list[dict[str, Any]]]:
+    """Flatten a batch into rows per warehouse table."""
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in
+                                                ("articles", "entities", "mentions", "agreements")}
+    quarantine = list(out.file_quarantine)
+    for a in out.articles:
+        for t, rows in a.rows.items():
+            tables[t].extend(rows)
+        quarantine.extend(a.quarantine)
+    tables["quarantine"] = quarantine
+    tables["ingestions"] = out.ingestions
+    return tables
+
+
+def batches(items: list[Any], size: int) -> list[list[Any]]:
+    """Split a list into consecutive batches of at most ``size``."""
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def make_context(run_id: str, started_at: datetime, settings: Any, known: set[str]) -> BatchContext:
+    """Build the batch context from settings and the warehouse's known article ids."""
+    return BatchContext(
+        run_id=run_id, ingested_at=(started_at or utcnow()).isoformat(),
+        max_file_bytes=settings.max_file_bytes, max_extract_chars=settings.max_extract_chars,
+        verify_hashes=settings.verify_hashes, known_article_ids=frozenset(known), crash_at=settings.crash_at,
+    )
+
+
+BatchFn = Callable[[list[tuple[FoundFile, FileState | None]], BatchContext], BatchOutput]

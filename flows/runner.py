@@ -1,0 +1,152 @@
+"""One ingestion run end to end: lock, recover, discover, process batches, commit, record.
+
+The same ``run_ingest`` serves the Prefect flow (which passes task-wrapped stage functions in
+``Stages``) and plain Python callers such as the benchmark (which pass the functions as they are).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.discover import discover
+
+from flows import validate
+from flows.errors import AccordsError, WarehouseError, WarehouseLocked
+from flows.extract import EXTRACTOR_VERSION
+from flows.history import (
+    RunInfo,
+    file_states,
+    interrupted_run_row,
+    known_article_ids,
+    new_run_id,
+    run_row,
+    run_status,
+)
+from flows.pipeline import (
+    BatchFn,
+    batches,
+    count_batch,
+    crash_point,
+    dedupe,
+    make_context,
+    process_batch,
+    skipped_rows,
+    table_rows,
+)
+from flows.settings import Settings
+from flows.warehouse import (
+    StagedRun,
+    WarehouseLock,
+    init_warehouse,
+    recover,
+    utcnow,
+    write_single,
+)
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Stages:
+    """The stage callables a run uses; the Prefect flow substitutes tasks."""
+
+    discover: Callable[..., Any] = discover
+    process_batch: BatchFn = process_batch
+    map_batches: Callable[..., Any] | None = None  # (fn, batch_list, ctx) -> iterable of outputs
+
+
+@dataclass
+class RunResult:
+    """What a run did: its history row plus per-table row counts."""
+
+    row: dict[str, Any]
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """True when the run failed (the CLI exits non-zero)."""
+        return self.row["status"] == "failed"
+
+
+def _record_undone(warehouse: Any, log: Log) -> None:
+    """Recover interrupted runs; record each undone one as failed in ``runs``."""
+    version = validate.schema_version("run")
+    for meta in recover(warehouse):
+        row = interrupted_run_row(meta, version)
+        write_single(warehouse, "runs", [row], f"part-{row['run_id']}")
+        log(f"recovered interrupted run {row['run_id']}: recorded as failed, staged rows discarded")
+
+
+def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
+               log: Log = print) -> RunResult:
+    """Ingest ``settings.raw_dir`` into ``settings.warehouse_dir`` once."""
+    stages = stages or Stages()
+    wh = settings.warehouse_dir
+    info = RunInfo(
+        run_id=new_run_id(), started_at=utcnow(), trigger=settings.trigger, command="ingest",
+        raw_dir=str(settings.raw_dir), extractor_version=EXTRACTOR_VERSION,
+        schema_version=validate.schema_version("run"), flow_run_id=flow_run_id,
+    )
+    init_warehouse(wh)
+    lock = WarehouseLock(wh)
+    try:
+        lock.acquire(settings.lock_wait_seconds, owner=f"run {info.run_id}")
+    except WarehouseLocked as exc:
+        row = run_row(info, "skipped", error=str(exc))
+        write_single(wh, "runs", [row], f"part-{info.run_id}")
+        log(f"run {info.run_id} skipped: {exc}")
+        return RunResult(row)
+    staged: StagedRun | None = None
+    try:
+        _record_undone(wh, log)
+        staged = StagedRun(wh, info.run_id, {
+            "run_id": info.run_id, "started_at": info.started_at.isoformat(), "trigger": info.trigger,
+            "command": info.command, "raw_dir": info.raw_dir, "pid": os.getpid(),
+            "extractor_version": EXTRACTOR_VERSION, "flow_run_id": flow_run_id,
+        })
+        ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
+        states = file_states(wh)
+        found, skipped = stages.discover(settings.raw_dir, settle_seconds=settings.settle_seconds,
+                                         max_bytes=settings.max_file_bytes)
+        log(f"run {info.run_id}: {len(found)} files found, {len(skipped)} skipped")
+        work = [(f, states.get(f.rel_path)) for f in found]
+        seen: set[str] = set()
+        pre = skipped_rows(skipped, ctx)
+        staged.append("ingestions", pre)
+        info.counts.files_skipped += len(pre)
+        info.counts.files_seen += len(pre)
+        chunks = batches(work, settings.batch_size)
+        if stages.map_batches is not None:
+            outputs = stages.map_batches(stages.process_batch, chunks, ctx)
+        else:
+            outputs = (stages.process_batch(chunk, ctx) for chunk in chunks)
+        for n, out in enumerate(outputs):
+            out = dedupe(out, seen)
+            info.counts.add(count_batch(out))
+            for table, rows in table_rows(out).items():
+                staged.append(table, rows)
+                if n == 0 and rows:
+                    crash_point(settings.crash_at, "between_table_writes")
+        status = run_status(info.counts)
+        row = run_row(info, status)
+        staged.append("runs", [row])
+        crash_point(settings.crash_at, "before_commit")
+        staged.commit(crash_hook=lambda p: crash_point(settings.crash_at, p))
+        log(f"run {info.run_id} {status}")
+        return RunResult(row, dict(staged.rows))
+    except (AccordsError, OSError) as exc:
+        if staged is not None:
+            staged.abort()
+        error = f"{type(exc).__name__}: {exc}"
+        row = run_row(info, "failed", error=error)
+        try:
+            write_single(wh, "runs", [row], f"part-{info.run_id}")
+        except WarehouseError as exc2:  # e.g. disk full: the run fails, the warehouse stays as it was
+            log(f"could not record the failed run: {exc2}")
+        log(f"run {info.run_id} failed: {error}")
+        return RunResult(row)
+    finally:
+        lock.release()

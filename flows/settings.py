@@ -1,0 +1,93 @@
+"""One settings object for the whole pipeline, built from CLI flags and ACCORDS_* variables.
+
+Stages never read the environment: the CLI (or a test) builds a ``Settings`` and passes it in.
+Precedence: explicit CLI flag > ACCORDS_* environment variable > default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from flows.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths, limits and switches for one ingestion."""
+
+    raw_dir: Path = PROJECT_ROOT / "raw"
+    warehouse_dir: Path = PROJECT_ROOT / "warehouse"
+    # Files larger than this are rejected without being read (bytes).
+    max_file_bytes: int = 50_000_000
+    # Article texts longer than this are truncated for extraction (characters); stored whole.
+    max_extract_chars: int = 2_000_000
+    # A file modified less than this many seconds ago may still be being written: skipped.
+    settle_seconds: float = 2.0
+    # Files per Prefect task: one task per batch, never per record (task overhead is ms).
+    batch_size: int = 200
+    # Re-hash files whose size and mtime are unchanged (slower, catches in-place edits that
+    # preserve mtime).
+    verify_hashes: bool = False
+    # Seconds to wait for the warehouse lock before recording the run as skipped.
+    lock_wait_seconds: float = 0.0
+    # How the run was started: manual, schedule or event.
+    trigger: str = "manual"
+    # Test hook for crash tests: the process SIGKILLs itself at this named point.
+    crash_at: str | None = None
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with the given fields replaced (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_ENV_PREFIX = "ACCORDS_"
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of the field's default."""
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{_ENV_PREFIX}{name.upper()}={raw!r} is not a valid value") from exc
+    return raw or None
+
+
+def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Build Settings from ACCORDS_* variables in ``env`` (default os.environ) and CLI flags."""
+    env = os.environ if env is None else env
+    base = Settings()
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        key = _ENV_PREFIX + f.name.upper()
+        if key in env:
+            values[f.name] = _coerce(f.name, env[key], getattr(base, f.name))
+    settings = replace(base, **values).with_overrides(**flags)
+    validate_settings(settings)
+    return settings
+
+
+def validate_settings(settings: Settings) -> None:
+    """Raise SettingsError for values that cannot work."""
+    if settings.trigger not in {"manual", "schedule", "event"}:
+        raise SettingsError(f"trigger must be manual, schedule or event, not {settings.trigger!r}")
+    if settings.batch_size < 1:
+        raise SettingsError("batch_size must be at least 1")
+    if settings.max_file_bytes < 1:
+        raise SettingsError("max_file_bytes must be positive")

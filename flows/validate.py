@@ -1,0 +1,140 @@
+"""Validation stage: JSON Schema checks plus cross-record rules the schema cannot express.
+
+Pure functions; schemas are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError as JsonSchemaError
+
+from flows.errors import SchemaError
+from flows.settings import PROJECT_ROOT
+
+SCHEMA_DIR = PROJECT_ROOT / "schemas"
+RECORD_TYPES = ("article", "entity", "mention", "agreement", "run", "ingestion")
+# ISO 3166-1 alpha-3 plus the historical states the guidelines allow and Kosovo's user code.
+HISTORICAL_CODES = frozenset({"SUN", "DDR", "YUG", "CSK", "XKX"})
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """All accepted country codes: current ISO 3166-1 alpha-3 plus historical states."""
+    return frozenset(c.alpha_3 for c in pycountry.countries) | HISTORICAL_CODES
+
+
+@cache
+def load_schema(record_type: str, schema_dir: Path = SCHEMA_DIR) -> dict[str, Any]:
+    """Load and check one schema (``schemas/<type>.schema.json``)."""
+    path = schema_dir / f"{record_type}.schema.json"
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+    except FileNotFoundError as exc:
+        raise SchemaError(f"schema file missing: {path}") from exc
+    except (json.JSONDecodeError, JsonSchemaError) as exc:
+        raise SchemaError(f"schema {path} is not a valid JSON Schema: {exc}") from exc
+    return schema
+
+
+@cache
+def _validator(record_type: str) -> Draft202012Validator:
+    schema = load_schema(record_type)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def schema_version(record_type: str = "article") -> str:
+    """The version string of a record type's schema (stored with every row)."""
+    return str(load_schema(record_type)["version"])
+
+
+def schema_id(record_type: str) -> str:
+    """The ``$id`` of a record type's schema."""
+    return str(load_schema(record_type)["$id"])
+
+
+def schema_errors(record_type: str, record: dict[str, Any]) -> list[dict[str, str]]:
+    """Every schema violation of ``record`` as {"path", "message"}; empty when valid."""
+    errors = sorted(_validator(record_type).iter_errors(record), key=lambda e: list(e.absolute_path))
+    return [
+        {"path": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message} for e in errors
+    ]
+
+
+@dataclass
+class ArticleContext:
+    """What the cross-record rules need to know about one article."""
+
+    text: str
+    entity_ids: set[str] = field(default_factory=set)
+    person_names: set[str] = field(default_factory=set)
+
+
+def rule_errors(
+    record_type: str, record: dict[str, Any], ctx: ArticleContext
+) -> list[dict[str, str]]:
+    """Violations of rules a schema cannot express (offsets, references, code lists)."""
+    errs: list[dict[str, str]] = []
+
+    def span_ok(start: Any, end: Any, expected: Any, what: str) -> None:
+        if not isinstance(start, int) or not isinstance(end, int):
+            return  # the schema reports the type error
+        if not 0 <= start < end <= len(ctx.text):
+            errs.append({"path": f"/{what}", "message": f"span {start}:{end} is outside the text "
+                         f"(length {len(ctx.text)})"})
+        elif ctx.text[start:end] != expected:
+            errs.append({"path": f"/{what}", "message": f"text[{start}:{end}] is "
+                         f"{ctx.text[start:end][:60]!r}, not {str(expected)[:60]!r}"})
+
+    if record_type == "entity":
+        code = record.get("country_code")
+        if code is not None and code not in country_codes():
+            errs.append({"path": "/country_code", "message": f"{code!r} is not a known country code"})
+    elif record_type == "mention":
+        span_ok(record.get("start"), record.get("end"), record.get("text"), "text")
+        if record.get("entity_id") not in ctx.entity_ids:
+            errs.append({"path": "/entity_id", "message": "mention refers to no entity of this article"})
+    elif record_type == "agreement":
+        span_ok(record.get("evidence_start"), record.get("evidence_end"), record.get("evidence"), "evidence")
+        for i, party in enumerate(record.get("parties") or []):
+            is_code = isinstance(party, str) and len(party) == 3 and party.isupper()
+            if is_code and party not in country_codes():
+                errs.append({"path": f"/parties/{i}", "message": f"{party!r} is not a known country code"})
+        for i, name in enumerate(record.get("signatories") or []):
+            if isinstance(name, str) and name not in ctx.person_names and name not in ctx.text:
+                errs.append({"path": f"/signatories/{i}", "message": f"signatory {name!r} is not a person "
+                             "in this article"})
+    return errs
+
+
+def check(
+    record_type: str, record: dict[str, Any], ctx: ArticleContext | None = None
+) -> list[dict[str, str]]:
+    """All errors of one record: schema first, then rules (when the article context is known)."""
+    errs = schema_errors(record_type, record)
+    if ctx is not None:
+        errs += rule_errors(record_type, record, ctx)
+    return errs
+
+
+def partition(
+    record_type: str, records: Iterable[dict[str, Any]], ctx: ArticleContext | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[dict[str, str]]]]]:
+    """Split records into (valid, [(invalid record, its errors)])."""
+    valid: list[dict[str, Any]] = []
+    bad: list[tuple[dict[str, Any], list[dict[str, str]]]] = []
+    for rec in records:
+        errs = check(record_type, rec, ctx)
+        if errs:
+            bad.append((rec, errs))
+        else:
+            valid.append(rec)
+    return valid, bad

@@ -1,0 +1,357 @@
+"""The Parquet warehouse: table layout, staged writes, atomic commit, recovery, reads, lock.
+
+Layout (plain Parquet, zstd; one folder per table, readable with no helper)::
+
+    warehouse/<table>/part-<run_id>[-<n>].parquet   committed data, one file per table per run
+    warehouse/_staging/<run_id>/                    a run in flight (readers ignore "_" folders)
+        _RUN.json                                   who started it, when (for crash recovery)
+        <table>/part-<run_id>.parquet               staged data
+        _COMMIT.json                                written last: the run's decision to commit
+    warehouse/.lock                                 flock held by the single writer
+
+Commit protocol: a run stages every file, fsyncs them, then atomically writes ``_COMMIT.json``
+(the list of renames and deletions). From that moment the run is committed; applying it is a
+series of idempotent ``os.replace`` calls (data tables first, ``runs`` last), after which the
+staging folder is removed. A run that dies before ``_COMMIT.json`` exists is undone; one that
+dies after it is finished by the next writer (``recover``). Each file appears with one rename,
+so a reader sees a table's old or new rows, never part of a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from flows.errors import WarehouseError, WarehouseLocked
+
+STAGING = "_staging"
+LOCK_FILE = ".lock"
+COMMIT_FILE = "_COMMIT.json"
+RUN_FILE = "_RUN.json"
+
+_s, _i32, _i64 = pa.string(), pa.int32(), pa.int64()
+_ts = pa.timestamp("us", tz="UTC")
+_list = pa.list_(pa.string())
+_versions = [("run_id", _s), ("extractor_version", _s), ("schema_version", _s)]
+
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema([
+        ("article_id", _s), ("source_path", _s), ("source_sha256", _s), ("title", _s),
+        ("published", pa.date32()), ("url", _s), ("source", _s), ("language", _s), ("text", _s),
+        ("text_chars", _i64), *_versions, ("ingested_at", _ts),
+    ]),
+    "entities": pa.schema([
+        ("article_id", _s), ("entity_id", _s), ("type", _s), ("name", _s), ("aliases", _list),
+        ("country_code", _s), ("role", _s), ("acronym", _s), ("mention_count", _i32), *_versions,
+    ]),
+    "mentions": pa.schema([
+        ("article_id", _s), ("entity_id", _s), ("start", _i32), ("end", _i32), ("text", _s), *_versions,
+    ]),
+    "agreements": pa.schema([
+        ("article_id", _s), ("agreement_id", _s), ("kind", _s), ("name", _s), ("status", _s),
+        ("parties", _list), ("signatories", _list), ("fields", _list), ("date", pa.date32()),
+        ("location", _s), ("evidence", _s), ("evidence_start", _i32), ("evidence_end", _i32), *_versions,
+    ]),
+    "quarantine": pa.schema([
+        ("run_id", _s), ("source_path", _s), ("article_id", _s), ("record_type", _s),
+        ("record_json", _s), ("schema_id", _s),
+        ("errors", pa.list_(pa.struct([("path", _s), ("message", _s)]))), ("quarantined_at", _ts),
+    ]),
+    "ingestions": pa.schema([
+        ("run_id", _s), ("path", _s), ("sha256", _s), ("size_bytes", _i64), ("mtime_ns", _i64),
+        ("status", _s), ("articles", _i32), ("article_ids", _list), ("error", _s),
+        ("schema_version", _s), ("ingested_at", _ts),
+    ]),
+    "runs": pa.schema([
+        ("run_id", _s), ("flow_run_id", _s), ("started_at", _ts), ("finished_at", _ts), ("status", _s),
+        ("trigger", _s), ("command", _s), ("raw_dir", _s), ("files_seen", _i64), ("files_new", _i64),
+        ("files_changed", _i64), ("files_unchanged", _i64), ("files_failed", _i64),
+        ("files_skipped", _i64), ("articles_written", _i64), ("entities_written", _i64),
+        ("mentions_written", _i64), ("agreements_written", _i64), ("records_quarantined", _i64),
+        ("duration_s", pa.float64()), ("extractor_version", _s), ("schema_version", _s), ("error", _s),
+    ]),
+}
+# Commit order: data before history, so a completed run row implies its data is visible.
+TABLES = ("articles", "entities", "mentions", "agreements", "quarantine", "ingestions", "runs")
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def _convert(value: Any, typ: pa.DataType) -> Any:
+    """Turn JSON-shaped values (ISO strings) into what Arrow expects for the column type."""
+    if value is None:
+        return None
+    if pa.types.is_date32(typ) and isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if pa.types.is_timestamp(typ) and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
+
+
+def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Build an Arrow table with the table's fixed schema (extra keys are ignored)."""
+    schema = TABLE_SCHEMAS[table]
+    cols = {f.name: [_convert(r.get(f.name), f.type) for r in rows] for f in schema}
+    return pa.table(cols, schema=schema)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: Path, obj: Any) -> None:
+    """Write JSON to ``path`` via a temp file, fsync and rename: all or nothing."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def table_dir(warehouse: Path, table: str) -> Path:
+    """Folder of one table."""
+    return warehouse / table
+
+
+def table_files(warehouse: Path, table: str) -> list[Path]:
+    """Committed Parquet files of one table, sorted."""
+    d = table_dir(warehouse, table)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
+
+
+def read_table(warehouse: Path, table: str, columns: list[str] | None = None) -> pa.Table:
+    """Read a committed table (all files), or an empty table with the right schema."""
+    files = table_files(warehouse, table)
+    schema = TABLE_SCHEMAS[table]
+    if not files:
+        empty = schema.empty_table()
+        return empty.select(columns) if columns else empty
+    dataset = ds.dataset([str(f) for f in files], format="parquet", schema=schema)
+    return dataset.to_table(columns=columns)
+
+
+def init_warehouse(warehouse: Path) -> None:
+    """Create the warehouse folders (idempotent)."""
+    try:
+        warehouse.mkdir(parents=True, exist_ok=True)
+        (warehouse / STAGING).mkdir(exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(f"cannot create warehouse at {warehouse}: {exc.strerror or exc}") from exc
+
+
+class WarehouseLock:
+    """Exclusive writer lock on a warehouse (``flock`` on ``.lock``).
+
+    The kernel releases a flock when its holder dies, so a crashed run never blocks the next one.
+    """
+
+    def __init__(self, warehouse: Path) -> None:
+        self.path = warehouse / LOCK_FILE
+        self._fd: int | None = None
+
+    def holder(self) -> str:
+        """Who holds (or last held) the lock, as written by the holder."""
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            return "unknown"
+
+    def acquire(self, wait_seconds: float = 0.0, owner: str = "") -> None:
+        """Take the lock, waiting up to ``wait_seconds``; raise WarehouseLocked otherwise."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + max(0.0, wait_seconds)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    os.close(fd)
+                    raise
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise WarehouseLocked(
+                        f"another ingestion is writing to this warehouse ({self.holder()})"
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} {owner} since {utcnow().isoformat(timespec='seconds')}".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (idempotent)."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> WarehouseLock:
+        """Acquire without waiting."""
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Release."""
+        self.release()
+
+
+class StagedRun:
+    """Files of one run, staged outside the table folders until ``commit``."""
+
+    def __init__(self, warehouse: Path, run_id: str, meta: dict[str, Any]) -> None:
+        self.warehouse = warehouse
+        self.run_id = run_id
+        self.dir = warehouse / STAGING / run_id
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=False)
+            _write_json_atomic(self.dir / RUN_FILE, meta)
+        except OSError as exc:
+            raise WarehouseError(f"cannot stage run {run_id} in {self.dir}: {exc.strerror or exc}") from exc
+
+    def _file(self, table: str) -> Path:
+        return self.dir / table / f"part-{self.run_id}.parquet"
+
+    def append(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows to the run's staged file for ``table`` (one file per table, row groups)."""
+        if not rows:
+            return
+        try:
+            writer = self._writers.get(table)
+            if writer is None:
+                path = self._file(table)
+                path.parent.mkdir(exist_ok=True)
+                writer = pq.ParquetWriter(str(path), TABLE_SCHEMAS[table], compression="zstd")
+                self._writers[table] = writer
+            writer.write_table(to_arrow(table, rows))
+        except OSError as exc:
+            raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
+        self.rows[table] += len(rows)
+
+    def _close(self) -> None:
+        for table, writer in self._writers.items():
+            writer.close()
+            with open(self._file(table), "rb") as fh:
+                os.fsync(fh.fileno())
+        self._writers.clear()
+
+    def commit(self, deletes: Iterable[str] = (), crash_hook: Any = None) -> None:
+        """Make the run visible: write the commit record, then move files into place."""
+        try:
+            self._close()
+            moves = [
+                [str(self._file(t).relative_to(self.warehouse)), f"{t}/{self._file(t).name}"]
+                for t in TABLES if self._file(t).exists()
+            ]
+            _write_json_atomic(self.dir / COMMIT_FILE,
+                               {"run_id": self.run_id, "moves": moves, "deletes": list(deletes)})
+        except OSError as exc:
+            self.abort()
+            raise WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
+                                 f"the warehouse is unchanged: {exc}") from exc
+        if crash_hook is not None:
+            crash_hook("after_commit_record")
+        apply_commit(self.warehouse, self.dir, crash_hook)
+
+    def abort(self) -> None:
+        """Drop everything staged (the warehouse is left as it was)."""
+        for writer in self._writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        self._writers.clear()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def apply_commit(warehouse: Path, staging_dir: Path, crash_hook: Any = None) -> None:
+    """Apply a written commit record: idempotent renames, then deletes, then cleanup."""
+    record = json.loads((staging_dir / COMMIT_FILE).read_text(encoding="utf-8"))
+    touched: set[Path] = set()
+    for i, (src, dst) in enumerate(record["moves"]):
+        s, d = warehouse / src, warehouse / dst
+        if s.exists():
+            d.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(s, d)
+            touched.add(d.parent)
+        if crash_hook is not None and i == 0:
+            crash_hook("between_table_moves")
+    for rel in record.get("deletes", []):
+        p = warehouse / rel
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            touched.add(p.parent)
+    for d in touched:
+        _fsync_dir(d)
+    shutil.rmtree(staging_dir, ignore_errors=True)
+
+
+def pending_runs(warehouse: Path) -> Iterator[Path]:
+    """Staging folders left by runs that did not finish."""
+    root = warehouse / STAGING
+    if root.is_dir():
+        yield from sorted(p for p in root.iterdir() if p.is_dir())
+
+
+def recover(warehouse: Path) -> list[dict[str, Any]]:
+    """Finish committed runs and undo uncommitted ones. Call only while holding the lock.
+
+    Returns the ``_RUN.json`` metadata of every undone run, so the caller can record each as
+    failed. Committed runs are finished silently: their own run row is part of their commit.
+    """
+    undone: list[dict[str, Any]] = []
+    for staging_dir in pending_runs(warehouse):
+        if (staging_dir / COMMIT_FILE).exists():
+            apply_commit(warehouse, staging_dir)
+            continue
+        try:
+            meta = json.loads((staging_dir / RUN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {"run_id": staging_dir.name}
+        undone.append(meta)
+        shutil.rmtree(staging_dir, ignore_errors=True)
+    return undone
+
+
+def write_single(warehouse: Path, table: str, rows: list[dict[str, Any]], name: str) -> Path:
+    """Write one small file straight into a table, atomically (temp name, then rename).
+
+    Used without the lock (a skipped run records itself while another run writes): the temp name
+    does not end in .parquet, so no reader picks it up, and rename makes it appear whole.
+    """
+    d = table_dir(warehouse, table)
+    d.mkdir(parents=True, exist_ok=True)
+    final = d / f"{name}.parquet"
+    tmp = d / f".{name}.tmp"
+    try:
+        pq.write_table(to_arrow(table, rows), str(tmp), compression="zstd")
+        os.replace(tmp, final)
+        _fsync_dir(d)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WarehouseError(f"writing {table} row failed: {exc}") from exc
+    return final

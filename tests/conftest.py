@@ -1,0 +1,80 @@
+"""Shared fixtures: Prefect isolated in a temp home, small raw folders, tmp warehouses."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before Prefect is imported anywhere: its state in a throwaway home, no telemetry, no API logs.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="accords-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+for _k in [k for k in os.environ if k.startswith("ACCORDS_")]:
+    os.environ.pop(_k)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect API for the whole session (starting one costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+STATE_VISIT = (
+    "Chile and Korea sign trade agreement\n\n"
+    "Chilean President Gabriel Boric met South Korean President Lee Jae-myung in Seoul on Monday. "
+    "The two presidents signed a free trade agreement and a memorandum of understanding on "
+    "renewable energy. Boric said the deal would open Asian markets to Chilean copper.\n"
+)
+
+TRADE_JSON = {
+    "title": "Egypt and Greece agree maritime accord",
+    "published": "2026-02-11",
+    "url": "https://example.org/a",
+    "text": "Egyptian Foreign Minister Badr Abdelatty and Greek Foreign Minister George Gerapetritis "
+            "signed an agreement on maritime boundaries in Cairo on Wednesday.",
+}
+
+
+def write_raw(raw: Path) -> Path:
+    """A small raw folder in three formats, written for these tests."""
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "visit.txt").write_text(STATE_VISIT, encoding="utf-8")
+    (raw / "deal.json").write_text(json.dumps(TRADE_JSON), encoding="utf-8")
+    lines = [
+        {"title": "Brief one", "text": "Norway and Iceland signed a fisheries protocol in Oslo."},
+        {"title": "Brief two", "text": "Kenyan and Ethiopian officials discussed a railway project."},
+    ]
+    (raw / "news").mkdir(exist_ok=True)
+    (raw / "news" / "briefs.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n",
+                                               encoding="utf-8")
+    old = 1_600_000_000  # well past the settle time, so files count as finished
+    for p in raw.rglob("*"):
+        if p.is_file():
+            os.utime(p, (old, old))
+    return raw
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A raw folder with a .txt, a .json and a two-line .jsonl article file."""
+    return write_raw(tmp_path / "raw")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, raw_dir: Path):  # noqa: ANN201
+    """Settings pointing at the tmp raw folder and a tmp warehouse."""
+    from flows.settings import Settings
+
+    return Settings(raw_dir=raw_dir, warehouse_dir=tmp_path / "warehouse", settle_seconds=0.0)

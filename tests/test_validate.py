@@ -1,0 +1,50 @@
+"""Cross-record rules and partitioning into valid and quarantined records."""
+
+from __future__ import annotations
+
+from flows import validate
+from tests.test_schemas import FIXTURES
+
+TEXT = "Chile signed it."
+
+
+def ctx() -> validate.ArticleContext:
+    return validate.ArticleContext(text=TEXT, entity_ids={"0123456789abcdef"}, person_names={"Gabriel Boric"})
+
+
+def test_mention_span_must_match_text() -> None:
+    good = {**FIXTURES["mention"], "start": 0, "end": 5, "text": "Chile"}
+    assert validate.check("mention", good, ctx()) == []
+    shifted = {**good, "start": 1, "end": 6}
+    errs = validate.check("mention", shifted, ctx())
+    assert errs and errs[0]["path"] == "/text"
+    outside = {**good, "start": 10, "end": 99}
+    assert "outside the text" in validate.check("mention", outside, ctx())[0]["message"]
+
+
+def test_mention_must_refer_to_an_entity() -> None:
+    orphan = {**FIXTURES["mention"], "entity_id": "ffffffffffffffff", "start": 0, "end": 5, "text": "Chile"}
+    assert validate.check("mention", orphan, ctx())[0]["path"] == "/entity_id"
+
+
+def test_agreement_rules() -> None:
+    rec = {**FIXTURES["agreement"], "evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT)}
+    assert validate.check("agreement", rec, ctx()) == []
+    bad = {**rec, "parties": ["CHL", "XYZ"], "signatories": ["Nobody Here"]}
+    paths = [e["path"] for e in validate.check("agreement", bad, ctx())]
+    assert paths == ["/parties/1", "/signatories/0"]
+
+
+def test_unknown_country_code_on_entity() -> None:
+    rec = {**FIXTURES["entity"], "country_code": "QQQ"}
+    assert validate.check("entity", rec, ctx())[0]["path"] == "/country_code"
+    assert validate.check("entity", {**rec, "country_code": "SUN"}, ctx()) == []
+
+
+def test_partition_keeps_valid_and_returns_every_error() -> None:
+    good = {**FIXTURES["mention"], "start": 0, "end": 5, "text": "Chile"}
+    bad = {**good, "start": -1, "run_id": "nope"}
+    valid, quarantined = validate.partition("mention", [good, bad], ctx())
+    assert valid == [good]
+    assert len(quarantined) == 1
+    assert {e["path"] for e in quarantined[0][1]} >= {"/start", "/run_id"}

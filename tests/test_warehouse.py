@@ -1,0 +1,110 @@
+"""Staged writes, the commit protocol, recovery, the writer lock and reads."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from flows import warehouse as wh
+from flows.errors import WarehouseLocked
+
+RUN = "20260101T000000Z-0123abcd"
+
+
+def _row(i: int) -> dict:
+    return {"run_id": RUN, "path": f"f{i}.txt", "sha256": "a" * 64, "size_bytes": i, "mtime_ns": i,
+            "status": "new", "articles": 0, "article_ids": [], "error": None, "schema_version": "1.0.0",
+            "ingested_at": "2026-01-01T00:00:00+00:00"}
+
+
+def _stage(w: Path, run: str = RUN, n: int = 3) -> wh.StagedRun:
+    wh.init_warehouse(w)
+    s = wh.StagedRun(w, run, {"run_id": run, "started_at": "2026-01-01T00:00:00+00:00"})
+    s.append("ingestions", [_row(i) for i in range(n)])
+    s.append("ingestions", [_row(99)])
+    return s
+
+
+def test_staged_rows_invisible_until_commit(tmp_path: Path) -> None:
+    s = _stage(tmp_path)
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 0
+    s.commit()
+    t = wh.read_table(tmp_path, "ingestions")
+    assert t.num_rows == 4
+    assert len(wh.table_files(tmp_path, "ingestions")) == 1  # one file per table per run
+    assert not any(wh.pending_runs(tmp_path))
+
+
+def test_plain_readers_see_committed_tables(tmp_path: Path) -> None:
+    _stage(tmp_path).commit()
+    # pyarrow with no helper, pointed at the folder; staging folders start with "_" and are ignored.
+    assert ds.dataset(str(tmp_path / "ingestions"), format="parquet").to_table().num_rows == 4
+
+
+def test_recover_undoes_uncommitted_run(tmp_path: Path) -> None:
+    s = _stage(tmp_path)
+    s._close()  # staged files on disk, no commit record: as if killed before committing
+    undone = wh.recover(tmp_path)
+    assert [m["run_id"] for m in undone] == [RUN]
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 0
+    assert not any(wh.pending_runs(tmp_path))
+
+
+def test_recover_finishes_committed_run(tmp_path: Path) -> None:
+    s = _stage(tmp_path)
+    s._close()
+    moves = [[str(s._file("ingestions").relative_to(tmp_path)), f"ingestions/{s._file('ingestions').name}"]]
+    (s.dir / wh.COMMIT_FILE).write_text(json.dumps({"run_id": RUN, "moves": moves, "deletes": []}))
+    assert wh.recover(tmp_path) == []
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 4
+    # Applying again is harmless (idempotent).
+    assert wh.recover(tmp_path) == []
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 4
+
+
+def test_abort_leaves_warehouse_unchanged(tmp_path: Path) -> None:
+    _stage(tmp_path, run="20260101T000000Z-00000001").commit()
+    s = _stage(tmp_path, run="20260101T000000Z-00000002")
+    s.abort()
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 4
+
+
+def test_to_arrow_converts_iso_strings(tmp_path: Path) -> None:
+    t = wh.to_arrow("ingestions", [_row(1)])
+    assert str(t.schema.field("ingested_at").type) == "timestamp[us, tz=UTC]"
+    assert t.column("ingested_at")[0].as_py().year == 2026
+
+
+def test_write_single_is_atomic_and_visible(tmp_path: Path) -> None:
+    wh.init_warehouse(tmp_path)
+    wh.write_single(tmp_path, "ingestions", [_row(1)], "part-x")
+    assert [p.name for p in (tmp_path / "ingestions").iterdir()] == ["part-x.parquet"]
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 1
+
+
+def _hold_lock(path: str, ready, release) -> None:  # noqa: ANN001
+    lock = wh.WarehouseLock(Path(path))
+    lock.acquire(owner="holder")
+    ready.set()
+    release.wait(10)
+    lock.release()
+
+
+def test_lock_excludes_other_processes_and_is_released_on_death(tmp_path: Path) -> None:
+    wh.init_warehouse(tmp_path)
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    p = ctx.Process(target=_hold_lock, args=(str(tmp_path), ready, release))
+    p.start()
+    assert ready.wait(30)
+    with pytest.raises(WarehouseLocked, match="holder"):
+        wh.WarehouseLock(tmp_path).acquire(wait_seconds=0.3)
+    p.kill()  # a crashed holder: the kernel drops its flock
+    p.join(10)
+    lock = wh.WarehouseLock(tmp_path)
+    lock.acquire(wait_seconds=5)
+    lock.release()
