@@ -1,0 +1,163 @@
+"""The whole pipeline without Prefect: tables, idempotency, changes, quarantine, locking."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from flows import extract as extract_mod
+from flows import pipeline
+from flows.records import Extraction
+from flows.runner import run_ingest
+from flows.warehouse import WarehouseLock, read_table
+
+DATA_TABLES = ("articles", "entities", "mentions", "agreements")
+VOLATILE = {"run_id", "ingested_at"}
+
+
+def snapshot(wh: Path, table: str) -> list[tuple]:
+    rows = read_table(wh, table).to_pylist()
+    return sorted(tuple((k, json.dumps(v, default=str)) for k, v in sorted(r.items()) if k not in VOLATILE)
+                  for r in rows)
+
+
+def quiet(msg: str) -> None:
+    pass
+
+
+def test_first_run_writes_every_table(settings) -> None:
+    res = run_ingest(settings, log=quiet)
+    assert res.row["status"] == "completed"
+    wh = settings.warehouse_dir
+    arts = read_table(wh, "articles").to_pylist()
+    assert sorted(a["source_path"] for a in arts) == [
+        "deal.json", "news/briefs.jsonl#1", "news/briefs.jsonl#2", "visit.txt"]
+    deal = next(a for a in arts if a["source_path"] == "deal.json")
+    assert deal["title"] == "Egypt and Greece agree maritime accord"
+    assert str(deal["published"]) == "2026-02-11" and deal["url"] == "https://example.org/a"
+    assert deal["text_chars"] == len(deal["text"]) and deal["schema_version"] == "1.0.0"
+    visit = next(a for a in arts if a["source_path"] == "visit.txt")
+    assert visit["title"] == "Chile and Korea sign trade agreement"
+    assert read_table(wh, "entities").num_rows > 0
+    mentions = read_table(wh, "mentions").to_pylist()
+    texts = {a["article_id"]: a["text"] for a in arts}
+    assert mentions and all(texts[m["article_id"]][m["start"]:m["end"]] == m["text"] for m in mentions)
+    ing = read_table(wh, "ingestions").to_pylist()
+    assert sorted((r["path"], r["status"], r["articles"]) for r in ing) == [
+        ("deal.json", "new", 1), ("news/briefs.jsonl", "new", 2), ("visit.txt", "new", 1)]
+    runs = read_table(wh, "runs").to_pylist()
+    assert len(runs) == 1 and runs[0]["articles_written"] == 4 and runs[0]["files_new"] == 3
+    assert runs[0]["entities_written"] == read_table(wh, "entities").num_rows
+
+
+def test_rerun_is_idempotent(settings) -> None:
+    run_ingest(settings, log=quiet)
+    before = {t: snapshot(settings.warehouse_dir, t) for t in DATA_TABLES}
+    res = run_ingest(settings, log=quiet)
+    assert res.row["articles_written"] == 0 and res.row["files_unchanged"] == 3
+    assert {t: snapshot(settings.warehouse_dir, t) for t in DATA_TABLES} == before
+    assert read_table(settings.warehouse_dir, "runs").num_rows == 2
+    # --verify-hashes re-reads every file and still finds nothing new.
+    res = run_ingest(replace(settings, verify_hashes=True), log=quiet)
+    assert res.row["files_unchanged"] == 3 and res.row["articles_written"] == 0
+
+
+def test_changed_file_adds_its_new_article(settings) -> None:
+    run_ingest(settings, log=quiet)
+    p = settings.raw_dir / "visit.txt"
+    p.write_text(p.read_text() + "\nA second paragraph about Peru.\n")
+    os.utime(p, (1_600_000_100, 1_600_000_100))
+    res = run_ingest(settings, log=quiet)
+    assert res.row["files_changed"] == 1 and res.row["articles_written"] == 1
+    arts = [a for a in read_table(settings.warehouse_dir, "articles").to_pylist()
+            if a["source_path"] == "visit.txt"]
+    assert len(arts) == 2
+    latest = [r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist()
+              if r["path"] == "visit.txt" and r["status"] == "changed"]
+    assert latest[0]["article_ids"] == [a["article_id"] for a in arts if "Peru" in a["text"]]
+
+
+def test_same_text_in_two_files_is_one_article(settings) -> None:
+    (settings.raw_dir / "copy.txt").write_bytes((settings.raw_dir / "visit.txt").read_bytes())
+    os.utime(settings.raw_dir / "copy.txt", (1_600_000_000, 1_600_000_000))
+    run_ingest(settings, log=quiet)
+    arts = read_table(settings.warehouse_dir, "articles").to_pylist()
+    assert len({a["article_id"] for a in arts}) == len(arts) == 4
+    ing = {r["path"]: r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist()}
+    assert ing["copy.txt"]["article_ids"] == ing["visit.txt"]["article_ids"]
+
+
+def test_bad_file_fails_alone(settings) -> None:
+    (settings.raw_dir / "broken.json").write_text('{"title": "x", "text": ')
+    os.utime(settings.raw_dir / "broken.json", (1_600_000_000, 1_600_000_000))
+    res = run_ingest(settings, log=quiet)
+    assert res.row["status"] == "completed_with_errors" and res.row["files_failed"] == 1
+    assert res.row["articles_written"] == 4
+    failed = [r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist() if r["status"] == "failed"]
+    assert failed[0]["path"] == "broken.json" and failed[0]["error"]
+
+
+def test_invalid_record_is_quarantined_and_the_rest_written(settings, monkeypatch) -> None:
+    real = extract_mod.extract
+
+    def with_bad_agreement(text, title=None, published=None):  # noqa: ANN001, ANN202
+        res = real(text, title, published)
+        bad = {"agreement_id": "00000000000000ff", "kind": "handshake", "name": None, "status": "signed",
+               "parties": ["ZZZ"], "signatories": [], "fields": [], "date": None, "location": None,
+               "evidence": text[:10], "evidence_start": 0, "evidence_end": 10}
+        return Extraction(res.entities, res.mentions, [*res.agreements, bad])
+
+    monkeypatch.setattr(pipeline, "extract", with_bad_agreement)
+    res = run_ingest(settings, log=quiet)
+    assert res.row["records_quarantined"] == 4 and res.row["status"] == "completed_with_errors"
+    q = read_table(settings.warehouse_dir, "quarantine").to_pylist()
+    assert len(q) == 4 and {r["record_type"] for r in q} == {"agreement"}
+    messages = {e["path"]: e["message"] for e in q[0]["errors"]}
+    assert "/kind" in messages and "/parties/0" in messages
+    assert json.loads(q[0]["record_json"])["kind"] == "handshake"
+    assert q[0]["schema_id"].endswith("/agreement/1.0.0")
+    assert read_table(settings.warehouse_dir, "articles").num_rows == 4
+    assert read_table(settings.warehouse_dir, "entities").num_rows > 0
+
+
+def test_bad_jsonl_lines_are_quarantined_good_lines_ingested(settings) -> None:
+    p = settings.raw_dir / "mixed.jsonl"
+    p.write_text('{"text": "Peru and Bolivia signed a border protocol."}\n[1, 2]\n{"text": \n')
+    os.utime(p, (1_600_000_000, 1_600_000_000))
+    res = run_ingest(settings, log=quiet)
+    assert res.row["articles_written"] == 5
+    q = [r for r in read_table(settings.warehouse_dir, "quarantine").to_pylist()
+         if r["source_path"].startswith("mixed.jsonl#")]
+    assert sorted(r["source_path"] for r in q) == ["mixed.jsonl#2", "mixed.jsonl#3"]
+
+
+def test_second_writer_is_skipped_with_reason(settings) -> None:
+    settings.warehouse_dir.mkdir(parents=True)
+    lock = WarehouseLock(settings.warehouse_dir)
+    lock.acquire(owner="other run")
+    try:
+        res = run_ingest(settings, log=quiet)
+    finally:
+        lock.release()
+    assert res.row["status"] == "skipped" and "another ingestion" in res.row["error"]
+    assert read_table(settings.warehouse_dir, "articles").num_rows == 0
+    assert read_table(settings.warehouse_dir, "runs").to_pylist()[0]["status"] == "skipped"
+
+
+def test_missing_raw_dir_fails_cleanly(settings, tmp_path) -> None:
+    res = run_ingest(replace(settings, raw_dir=tmp_path / "nope"), log=quiet)
+    assert res.failed and "does not exist" in res.row["error"]
+    assert read_table(settings.warehouse_dir, "runs").to_pylist()[0]["status"] == "failed"
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_batching_does_not_change_results(settings, batch_size, tmp_path) -> None:
+    run_ingest(settings, log=quiet)
+    other = replace(settings, warehouse_dir=tmp_path / "wh2", batch_size=batch_size)
+    run_ingest(other, log=quiet)
+    for t in DATA_TABLES:
+        assert snapshot(settings.warehouse_dir, t) == snapshot(other.warehouse_dir, t)
