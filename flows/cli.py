@@ -49,6 +49,7 @@ def _settings(args: argparse.Namespace) -> Any:
         raw_dir=getattr(args, "raw", None), warehouse_dir=getattr(args, "warehouse", None),
         verify_hashes=True if getattr(args, "verify_hashes", False) else None,
         lock_wait_seconds=getattr(args, "wait", None), trigger=getattr(args, "trigger", None),
+        workers=getattr(args, "workers", None),
     )
 
 
@@ -63,7 +64,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1 if result.failed else 0
     from flows.ingest import ingest_flow
 
-    opts = {"verify_hashes": settings.verify_hashes, "lock_wait_seconds": settings.lock_wait_seconds}
+    opts = {"verify_hashes": settings.verify_hashes, "lock_wait_seconds": settings.lock_wait_seconds,
+            "workers": settings.workers}
     state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
                         trigger=settings.trigger, options=opts, return_state=True)
     from flows.history import recent_runs
@@ -76,6 +78,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_summary(runs[0])
     else:
         print(f"ingest failed: {state.message}", file=sys.stderr)
+    return 1
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Re-extract every stored article with the current extractor."""
+    settings = _settings(args)
+    if args.no_prefect:
+        from flows.runner import run_reprocess
+
+        result = run_reprocess(settings, log=lambda m: None)
+        print_summary(result.row)
+        return 1 if result.failed else 0
+    from flows.history import recent_runs
+    from flows.ingest import reprocess_flow
+
+    state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir),
+                           options={"lock_wait_seconds": settings.lock_wait_seconds,
+                                    "workers": settings.workers}, return_state=True)
+    if state.is_completed():
+        print_summary(state.result())
+        return 0
+    runs = recent_runs(settings.warehouse_dir, limit=1)
+    print_summary(runs[0]) if runs else print(f"reprocess failed: {state.message}", file=sys.stderr)
     return 1
 
 
@@ -112,8 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-read and hash files even when size and mtime are unchanged")
     p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
     p.add_argument("--trigger", choices=["manual", "schedule", "event"], help=argparse.SUPPRESS)
+    p.add_argument("--workers", type=int, help="extraction processes (default 0: one per core)")
     p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("reprocess", help="re-extract every stored article with the current extractor")
+    paths(p, raw=False)
+    p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
+    p.add_argument("--workers", type=int, help="extraction processes (default 0: one per core)")
+    p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("runs", help="show recent run history")
     paths(p, raw=False)

@@ -6,20 +6,22 @@ flow wires them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from flows.discover import FoundFile, SkippedFile, discover
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner
 
+from flows.discover import FoundFile, SkippedFile, discover
 from flows.errors import AccordsError
 from flows.history import FileState
-from flows.pipeline import BatchContext, BatchFn, BatchOutput, process_batch
-from flows.runner import RunResult, Stages, run_ingest
-from flows.settings import load_settings
+from flows.parallel import ordered_map
+from flows.pipeline import BatchContext, BatchFn, BatchOutput, process_batch, reextract_batch
+from flows.runner import RunResult, Stages, run_ingest, run_reprocess
+from flows.settings import Settings, load_settings
 
 
 class RunFailed(AccordsError):
@@ -36,15 +38,34 @@ def discover_task(raw_dir: Path, settle_seconds: float, max_bytes: int) -> tuple
 # Transient read errors are handled per file inside the batch (recorded as failed, retried by the
 # next run); a retry here would redo the whole batch, so none is configured.
 @task(name="process-batch")
-def process_batch_task(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
+def process_batch_task(items: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
     """Read, parse, extract and validate one batch of files."""
-    return process_batch(files, ctx)
+    return process_batch(items, ctx)
 
 
-def _map_with_tasks(fn: BatchFn, chunks: list[Any], ctx: BatchContext) -> Iterator[BatchOutput]:
-    # One task per batch, consumed in order so memory stays bounded by one batch.
-    for chunk in chunks:
-        yield process_batch_task(chunk, ctx)
+@task(name="reextract-batch")
+def reextract_batch_task(items: list[dict[str, Any]], ctx: BatchContext) -> BatchOutput:
+    """Re-extract one batch of stored articles with the current extractor."""
+    return reextract_batch(items, ctx)
+
+
+_TASKS = {process_batch: process_batch_task, reextract_batch: reextract_batch_task}
+
+
+def _task_mapper(workers: int) -> Callable[[BatchFn, list[Any], BatchContext], Iterator[BatchOutput]]:
+    """One task per batch; with several workers the tasks run in a process pool, in order."""
+
+    def run(fn: BatchFn, chunks: list[Any], ctx: BatchContext) -> Iterator[BatchOutput]:
+        task_fn = _TASKS[fn]
+        if workers <= 1 or len(chunks) <= 1:
+            for chunk in chunks:
+                yield task_fn(chunk, ctx)
+            return
+        with ProcessPoolTaskRunner(max_workers=workers) as runner:
+            yield from ordered_map(lambda chunk: runner.submit(task_fn, {"items": chunk, "ctx": ctx}),
+                                   chunks, 2 * workers)
+
+    return run
 
 
 def _summary_table(result: RunResult) -> list[dict[str, Any]]:
@@ -52,6 +73,28 @@ def _summary_table(result: RunResult) -> list[dict[str, Any]]:
             "files_failed", "files_skipped", "articles_written", "entities_written", "mentions_written",
             "agreements_written", "records_quarantined", "duration_s", "error"]
     return [{"metric": k, "value": str(result.row.get(k))} for k in keys]
+
+
+def _settings(raw_dir: str | None, warehouse_dir: str | None, trigger: str | None,
+              options: dict[str, Any] | None) -> Settings:
+    return load_settings(
+        raw_dir=Path(raw_dir) if raw_dir else None,
+        warehouse_dir=Path(warehouse_dir) if warehouse_dir else None,
+        trigger=trigger,
+        **(options or {}),
+    )
+
+
+def _finish(result: RunResult, key: str) -> dict[str, Any]:
+    create_table_artifact(key=key, table=_summary_table(result),
+                          description=f"accords {result.row['command']} run {result.row['run_id']}")
+    if result.failed:
+        raise RunFailed(result.row.get("error") or "run failed")
+    return result.row
+
+
+def _flow_run_id() -> str | None:
+    return str(flow_run.id) if flow_run.id else None
 
 
 @flow(name="ingest")
@@ -62,18 +105,16 @@ def ingest_flow(raw_dir: str | None = None, warehouse_dir: str | None = None,
     ``options`` holds further Settings fields by name (e.g. {"verify_hashes": true}); anything
     not given comes from ACCORDS_* variables or the defaults.
     """
-    logger = get_run_logger()
-    settings = load_settings(
-        raw_dir=Path(raw_dir) if raw_dir else None,
-        warehouse_dir=Path(warehouse_dir) if warehouse_dir else None,
-        trigger=trigger,
-        **(options or {}),
-    )
-    stages = Stages(discover=discover_task, map_batches=_map_with_tasks)
-    result = run_ingest(settings, stages, flow_run_id=str(flow_run.id) if flow_run.id else None,
-                        log=logger.info)
-    create_table_artifact(key="ingest-summary", table=_summary_table(result),
-                          description=f"accords run {result.row['run_id']}")
-    if result.failed:
-        raise RunFailed(result.row.get("error") or "run failed")
-    return result.row
+    settings = _settings(raw_dir, warehouse_dir, trigger, options)
+    stages = Stages(discover=discover_task, map_batches=_task_mapper(settings.worker_count))
+    result = run_ingest(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
+    return _finish(result, "ingest-summary")
+
+
+@flow(name="reprocess")
+def reprocess_flow(warehouse_dir: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Re-extract every stored article with the current extractor, replacing old rows atomically."""
+    settings = _settings(None, warehouse_dir, None, options)
+    stages = Stages(map_batches=_task_mapper(settings.worker_count))
+    result = run_reprocess(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
+    return _finish(result, "reprocess-summary")

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flows.discover import FoundFile, SkippedFile, read_file
-
 from flows import validate
+from flows.discover import FoundFile, SkippedFile, read_file
 from flows.errors import AccordsError, UnparseableFile, UnreadableFile
 from flows.extract import EXTRACTOR_VERSION, extract
 from flows.history import FileState, RunCounts
@@ -76,6 +75,42 @@ def _quarantine_row(ctx: BatchContext, source_path: str, article_id: str | None,
     }
 
 
+def extraction_rows(
+    aid: str, art: Article, ctx: BatchContext
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Extract one article and validate the results: (valid rows per table, quarantine rows)."""
+    versions = {"run_id": ctx.run_id, "extractor_version": EXTRACTOR_VERSION}
+    # Very long texts are stored whole but extracted on a prefix, bounding time and memory.
+    result = extract(art.text[: ctx.max_extract_chars], art.title, art.published)
+    crash_point(ctx.crash_at, "during_extract")
+    ctx_rules = validate.ArticleContext(
+        text=art.text,
+        entity_ids={e.get("entity_id") for e in result.entities},
+        person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
+    )
+    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": result.agreements}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    quarantine: list[dict[str, Any]] = []
+    for table, rtype in CHILD_TABLES:
+        version = validate.schema_version(rtype)
+        records = [{**r, "article_id": aid, **versions, "schema_version": version} for r in produced[table]]
+        valid, bad = validate.partition(rtype, records, ctx_rules)
+        rows[table] = valid
+        quarantine += [_quarantine_row(ctx, art.source_path, aid, rtype, r, e) for r, e in bad]
+    return rows, quarantine
+
+
+def reextract_batch(articles: list[dict[str, Any]], ctx: BatchContext) -> BatchOutput:
+    """Re-extract stored articles (rows of the articles table) with the current extractor."""
+    out = BatchOutput()
+    for row in articles:
+        art = Article(text=row["text"], source_path=row["source_path"], title=row.get("title"),
+                      published=row.get("published"))
+        rows, quarantine = extraction_rows(row["article_id"], art, ctx)
+        out.articles.append(ArticleRows(row["article_id"], {"articles": [], **rows}, quarantine))
+    return out
+
+
 def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> ArticleRows:
     """Extract and validate one article: valid rows per table plus quarantine rows."""
     aid = make_article_id(art.text)
@@ -93,21 +128,9 @@ def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> Article
         out.quarantine.append(_quarantine_row(ctx, art.source_path, aid, "article", article, art_errors))
         return out
     out.rows["articles"].append(article)
-    # Very long texts are stored whole but extracted on a prefix, bounding time and memory.
-    result = extract(art.text[: ctx.max_extract_chars], art.title, art.published)
-    crash_point(ctx.crash_at, "during_extract")
-    ctx_rules = validate.ArticleContext(
-        text=art.text,
-        entity_ids={e.get("entity_id") for e in result.entities},
-        person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
-    )
-    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": result.agreements}
-    for table, rtype in CHILD_TABLES:
-        version = validate.schema_version(rtype)
-        records = [{**r, "article_id": aid, **versions, "schema_version": version} for r in produced[table]]
-        valid, bad = validate.partition(rtype, records, ctx_rules)
-        out.rows[table] = valid
-        out.quarantine += [_quarantine_row(ctx, art.source_path, aid, rtype, r, e) for r, e in bad]
+    rows, quarantine = extraction_rows(aid, art, ctx)
+    out.rows.update(rows)
+    out.quarantine += quarantine
     return out
 
 

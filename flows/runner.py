@@ -7,13 +7,12 @@ The same ``run_ingest`` serves the Prefect flow (which passes task-wrapped stage
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.discover import discover
-
 from flows import validate
+from flows.discover import discover
 from flows.errors import AccordsError, WarehouseError, WarehouseLocked
 from flows.extract import EXTRACTOR_VERSION
 from flows.history import (
@@ -25,14 +24,17 @@ from flows.history import (
     run_row,
     run_status,
 )
+from flows.parallel import process_pool_map
 from flows.pipeline import (
     BatchFn,
+    BatchOutput,
     batches,
     count_batch,
     crash_point,
     dedupe,
     make_context,
     process_batch,
+    reextract_batch,
     skipped_rows,
     table_rows,
 )
@@ -41,7 +43,9 @@ from flows.warehouse import (
     StagedRun,
     WarehouseLock,
     init_warehouse,
+    read_table,
     recover,
+    table_files,
     utcnow,
     write_single,
 )
@@ -55,6 +59,7 @@ class Stages:
 
     discover: Callable[..., Any] = discover
     process_batch: BatchFn = process_batch
+    reextract_batch: Callable[..., BatchOutput] = reextract_batch
     map_batches: Callable[..., Any] | None = None  # (fn, batch_list, ctx) -> iterable of outputs
 
 
@@ -80,16 +85,25 @@ def _record_undone(warehouse: Any, log: Log) -> None:
         log(f"recovered interrupted run {row['run_id']}: recorded as failed, staged rows discarded")
 
 
-def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
-               log: Log = print) -> RunResult:
-    """Ingest ``settings.raw_dir`` into ``settings.warehouse_dir`` once."""
-    stages = stages or Stages()
-    wh = settings.warehouse_dir
-    info = RunInfo(
-        run_id=new_run_id(), started_at=utcnow(), trigger=settings.trigger, command="ingest",
+def _new_info(settings: Settings, command: str, flow_run_id: str | None) -> RunInfo:
+    return RunInfo(
+        run_id=new_run_id(), started_at=utcnow(), trigger=settings.trigger, command=command,
         raw_dir=str(settings.raw_dir), extractor_version=EXTRACTOR_VERSION,
         schema_version=validate.schema_version("run"), flow_run_id=flow_run_id,
     )
+
+
+# A run body stages its rows and returns the committed files it replaces (deleted at commit).
+RunBody = Callable[[StagedRun, RunInfo], list[str]]
+
+
+def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = print) -> RunResult:
+    """The envelope every writing run shares: lock, recover, stage, commit, record.
+
+    A run that cannot get the lock records itself as skipped; a run whose body fails is undone
+    and recorded as failed; otherwise its rows and its ``runs`` row commit together.
+    """
+    wh = settings.warehouse_dir
     init_warehouse(wh)
     lock = WarehouseLock(wh)
     try:
@@ -105,36 +119,14 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         staged = StagedRun(wh, info.run_id, {
             "run_id": info.run_id, "started_at": info.started_at.isoformat(), "trigger": info.trigger,
             "command": info.command, "raw_dir": info.raw_dir, "pid": os.getpid(),
-            "extractor_version": EXTRACTOR_VERSION, "flow_run_id": flow_run_id,
+            "extractor_version": EXTRACTOR_VERSION, "flow_run_id": info.flow_run_id,
         })
-        ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
-        states = file_states(wh)
-        found, skipped = stages.discover(settings.raw_dir, settle_seconds=settings.settle_seconds,
-                                         max_bytes=settings.max_file_bytes)
-        log(f"run {info.run_id}: {len(found)} files found, {len(skipped)} skipped")
-        work = [(f, states.get(f.rel_path)) for f in found]
-        seen: set[str] = set()
-        pre = skipped_rows(skipped, ctx)
-        staged.append("ingestions", pre)
-        info.counts.files_skipped += len(pre)
-        info.counts.files_seen += len(pre)
-        chunks = batches(work, settings.batch_size)
-        if stages.map_batches is not None:
-            outputs = stages.map_batches(stages.process_batch, chunks, ctx)
-        else:
-            outputs = (stages.process_batch(chunk, ctx) for chunk in chunks)
-        for n, out in enumerate(outputs):
-            out = dedupe(out, seen)
-            info.counts.add(count_batch(out))
-            for table, rows in table_rows(out).items():
-                staged.append(table, rows)
-                if n == 0 and rows:
-                    crash_point(settings.crash_at, "between_table_writes")
+        deletes = body(staged, info)
         status = run_status(info.counts)
         row = run_row(info, status)
         staged.append("runs", [row])
         crash_point(settings.crash_at, "before_commit")
-        staged.commit(crash_hook=lambda p: crash_point(settings.crash_at, p))
+        staged.commit(deletes, crash_hook=lambda p: crash_point(settings.crash_at, p))
         log(f"run {info.run_id} {status}")
         return RunResult(row, dict(staged.rows))
     except (AccordsError, OSError) as exc:
@@ -150,3 +142,75 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         return RunResult(row)
     finally:
         lock.release()
+
+
+def _stage_outputs(staged: StagedRun, info: RunInfo, outputs: Iterable[BatchOutput], crash_at: str | None,
+                   seen: set[str] | None = None) -> None:
+    """Append batch outputs to the staged run, counting as we go."""
+    for n, out in enumerate(outputs):
+        if seen is not None:
+            out = dedupe(out, seen)
+        info.counts.add(count_batch(out))
+        for table, rows in table_rows(out).items():
+            staged.append(table, rows)
+            if n == 0 and rows:
+                crash_point(crash_at, "between_table_writes")
+
+
+def _map(
+    stages: Stages, settings: Settings, fn: BatchFn, chunks: list[Any], ctx: Any
+) -> Iterable[BatchOutput]:
+    mapper = stages.map_batches or process_pool_map(settings.worker_count)
+    return mapper(fn, chunks, ctx)
+
+
+def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
+               log: Log = print) -> RunResult:
+    """Ingest new and changed files of ``settings.raw_dir`` into the warehouse, once."""
+    stages = stages or Stages()
+    info = _new_info(settings, "ingest", flow_run_id)
+
+    def body(staged: StagedRun, info: RunInfo) -> list[str]:
+        wh = settings.warehouse_dir
+        ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
+        states = file_states(wh)
+        found, skipped = stages.discover(settings.raw_dir, settle_seconds=settings.settle_seconds,
+                                         max_bytes=settings.max_file_bytes)
+        log(f"run {info.run_id}: {len(found)} files found, {len(skipped)} skipped")
+        pre = skipped_rows(skipped, ctx)
+        staged.append("ingestions", pre)
+        info.counts.files_skipped += len(pre)
+        info.counts.files_seen += len(pre)
+        work = [(f, states.get(f.rel_path)) for f in found]
+        chunks = batches(work, settings.batch_size)
+        outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
+        _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
+        return []
+
+    return execute_run(settings, info, body, log)
+
+
+def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
+                  log: Log = print) -> RunResult:
+    """Re-extract every stored article with the current extractor, replacing the old rows.
+
+    The new entities, mentions and agreements and the removal of every older file of those
+    tables are one commit, so readers see the old version's rows or the new ones.
+    """
+    stages = stages or Stages()
+    info = _new_info(settings, "reprocess", flow_run_id)
+
+    def body(staged: StagedRun, info: RunInfo) -> list[str]:
+        wh = settings.warehouse_dir
+        replaced = [f"{t}/{p.name}" for t in ("entities", "mentions", "agreements")
+                    for p in table_files(wh, t)]
+        ctx = make_context(info.run_id, info.started_at, settings, set())
+        cols = ["article_id", "source_path", "title", "published", "text"]
+        articles = read_table(wh, "articles", cols).to_pylist()
+        log(f"run {info.run_id}: re-extracting {len(articles)} articles with extractor {EXTRACTOR_VERSION}")
+        chunks = batches(articles, settings.batch_size)
+        outputs = _map(stages, settings, stages.reextract_batch, chunks, ctx)
+        _stage_outputs(staged, info, outputs, settings.crash_at)
+        return replaced
+
+    return execute_run(settings, info, body, log)

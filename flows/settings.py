@@ -31,6 +31,8 @@ class Settings:
     settle_seconds: float = 2.0
     # Files per Prefect task: one task per batch, never per record (task overhead is ms).
     batch_size: int = 200
+    # Worker processes for extraction; 0 means one per CPU core.
+    workers: int = 0
     # Re-hash files whose size and mtime are unchanged (slower, catches in-place edits that
     # preserve mtime).
     verify_hashes: bool = False
@@ -40,6 +42,11 @@ class Settings:
     trigger: str = "manual"
     # Test hook for crash tests: the process SIGKILLs itself at this named point.
     crash_at: str | None = None
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes to use: ``workers``, or the CPU count when it is 0."""
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """Return a copy with the given fields replaced (None values are ignored)."""
@@ -89,5 +96,7 @@ def validate_settings(settings: Settings) -> None:
         raise SettingsError(f"trigger must be manual, schedule or event, not {settings.trigger!r}")
     if settings.batch_size < 1:
         raise SettingsError("batch_size must be at least 1")
+    if settings.workers < 0:
+        raise SettingsError("workers must be 0 (one per core) or more")
     if settings.max_file_bytes < 1:
         raise SettingsError("max_file_bytes must be positive")
