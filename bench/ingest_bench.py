@@ -1,0 +1,178 @@
+"""End-to-end ingestion benchmark over Reuters-21578 (issue: performance and scale).
+
+Usage: python bench/ingest_bench.py [--limit N] [--workers W] [--skip-jsonl] [--keep DIR]
+
+Builds the corpus with ../shared/tools/reuters_to_raw.py into a temporary raw/ (one .json file
+per article, and once as .jsonl batches), then for each variant ingests into an empty warehouse
+and reruns with nothing new, each in its own process:
+
+  prefect-json   `accords ingest` through the Prefect flow (embedded API, started by the run)
+  plain-json     `accords ingest --no-prefect`: the same pipeline functions in a plain loop
+  prefect-jsonl  the Prefect flow over .jsonl batches
+
+and prints wall time, the run's own duration (from the runs table: excludes interpreter and
+Prefect start), articles/s, characters/s, peak RSS (largest process of the run's tree), rows,
+Parquet files and bytes per table. Orchestration overhead = prefect run duration / plain - 1.
+Reuters-21578, Distribution 1.0 (research use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_raw.py"
+ACCORDS = [sys.executable, "-m", "flows.cli"]
+
+
+def build_corpus(out: Path, fmt: str, limit: int | None) -> None:
+    args = [sys.executable, str(TOOL), str(out), "--format", fmt]
+    if limit:
+        args += ["--limit", str(limit)]
+    subprocess.run(args, check=True, capture_output=True)
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run a command; return wall seconds, peak RSS in MiB (largest process) and the result."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss // 1024
+    # Worker processes are grandchildren: their peaks show in this process's RUSAGE_CHILDREN.
+    import resource
+
+    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def table_stats(wh: Path) -> dict[str, tuple[int, int, int]]:
+    from flows.warehouse import TABLES, read_table, table_files
+
+    stats = {}
+    for t in TABLES:
+        files = table_files(wh, t)
+        rows = read_table(wh, t, []).num_rows if files else 0
+        stats[t] = (rows, len(files), sum(f.stat().st_size for f in files))
+    return stats
+
+
+def last_run(wh: Path) -> dict:
+    from flows.history import recent_runs
+
+    return recent_runs(wh, 1)[0]
+
+
+def total_chars(wh: Path) -> int:
+    import pyarrow.compute as pc
+
+    from flows.warehouse import read_table
+
+    t = read_table(wh, "articles", ["text_chars"])
+    return int(pc.sum(t.column("text_chars")).as_py() or 0)
+
+
+def variant(name: str, raw: Path, work: Path, extra: list[str], env: dict[str, str]) -> dict:
+    wh = work / f"wh-{name}"
+    results = {}
+    for phase in ("cold", "rerun"):
+        wall, peak, res = run(ACCORDS + ["ingest", "--raw", str(raw), "--warehouse", str(wh), *extra], env)
+        if res.returncode != 0:
+            print(res.stdout, res.stderr, file=sys.stderr)
+            raise SystemExit(f"{name} {phase} failed")
+        row = last_run(wh)
+        results[phase] = {"wall": wall, "peak_mib": peak, "run_s": row["duration_s"], "row": row}
+    results["chars"] = total_chars(wh)
+    results["tables"] = table_stats(wh)
+    results["wh"] = wh
+    return results
+
+
+def report(name: str, r: dict) -> None:
+    arts = r["cold"]["row"]["articles_written"]
+    print(f"\n== {name}")
+    for phase in ("cold", "rerun"):
+        p = r[phase]
+        row = p["row"]
+        rate = f"{arts / p['wall']:.0f} articles/s, {r['chars'] / p['wall'] / 1e6:.2f} M chars/s (wall)" \
+            if phase == "cold" else f"{row['files_unchanged']} files unchanged"
+        print(f"  {phase:5s} wall {p['wall']:7.2f} s  run {p['run_s']:7.2f} s  "
+              f"peak RSS {p['peak_mib']:5d} MiB  {rate}")
+    print(f"  articles {arts}, characters {r['chars']:,}")
+    print(f"  {'table':12s} {'rows':>10s} {'files':>6s} {'bytes':>12s}")
+    for t, (rows, files, size) in r["tables"].items():
+        print(f"  {t:12s} {rows:10d} {files:6d} {size:12,d}")
+
+
+def duckdb_query(wh: Path) -> None:
+    try:
+        import duckdb
+    except ImportError:
+        print("\n(duckdb not installed: notebook-style query skipped)")
+        return
+    sql = f"""
+        with a as (select * from read_parquet('{wh}/agreements/*.parquet')),
+             ar as (select article_id, published from read_parquet('{wh}/articles/*.parquet'))
+        select date_trunc('month', ar.published) as month, f.field, p.party, count(*) as n
+        from a join ar using (article_id), unnest(a.fields) as f(field), unnest(a.parties) as p(party)
+        group by all order by n desc
+    """
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    rows = con.execute(sql).fetchall()
+    print(f"\nnotebook-style query (agreements per field and party by month, DuckDB): "
+          f"{time.perf_counter() - t0:.3f} s, {len(rows)} groups")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None, help="articles (default: all 19,043)")
+    ap.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
+    ap.add_argument("--skip-jsonl", action="store_true")
+    ap.add_argument("--skip-prefect", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep corpus and warehouses here")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="accords-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "ACCORDS_SETTLE_SECONDS": "0", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    extra = ["--workers", str(args.workers)]
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; work dir {work}")
+    t0 = time.perf_counter()
+    raw_json, raw_jsonl = work / "raw-json", work / "raw-jsonl"
+    if not raw_json.exists():
+        build_corpus(raw_json, "json", args.limit)
+    if not args.skip_jsonl and not raw_jsonl.exists():
+        build_corpus(raw_jsonl, "jsonl", args.limit)
+    print(f"corpus built in {time.perf_counter() - t0:.1f} s: {len(list(raw_json.iterdir()))} .json files")
+    results = {}
+    results["plain-json"] = variant("plain-json", raw_json, work, [*extra, "--no-prefect"], env)
+    report("plain-json (no Prefect)", results["plain-json"])
+    if not args.skip_prefect:
+        results["prefect-json"] = variant("prefect-json", raw_json, work, extra, env)
+        report("prefect-json (Prefect flow, embedded API)", results["prefect-json"])
+        if not args.skip_jsonl:
+            results["prefect-jsonl"] = variant("prefect-jsonl", raw_jsonl, work, extra, env)
+            report("prefect-jsonl (Prefect flow, .jsonl batches)", results["prefect-jsonl"])
+        plain, pref = results["plain-json"]["cold"]["run_s"], results["prefect-json"]["cold"]["run_s"]
+        print(f"\norchestration overhead (run durations, server start excluded): "
+              f"{pref:.2f} s vs {plain:.2f} s plain = {100 * (pref / plain - 1):+.1f}%")
+    duckdb_query(results["plain-json"]["wh"])
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
