@@ -104,6 +104,21 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Merge each table's Parquet files into one, atomically, under the writer lock."""
+    from flows.runner import run_compact
+    from flows.warehouse import TABLES, table_files
+
+    settings = _settings(args)
+    result = run_compact(settings, log=lambda m: None)
+    if result.failed or result.row["status"] == "skipped":
+        print(f"compact {result.row['status']}: {result.row['error']}", file=sys.stderr)
+        return 1 if result.failed else 0
+    counts = ", ".join(f"{t} {len(table_files(settings.warehouse_dir, t))}" for t in TABLES)
+    print(f"compacted in {result.row['duration_s']:.1f} s; files per table now: {counts}")
+    return 0
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     """Print recent run history from the warehouse."""
     from flows.history import recent_runs
@@ -147,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="extraction processes (default 0: one per core)")
     p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
     p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("compact", help="merge each table's files into one (atomic, under the lock)")
+    paths(p, raw=False)
+    p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
+    p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("runs", help="show recent run history")
     paths(p, raw=False)

@@ -40,11 +40,14 @@ from flows.pipeline import (
 )
 from flows.settings import Settings
 from flows.warehouse import (
+    TABLES,
     StagedRun,
     WarehouseLock,
+    collect_old_generations,
     init_warehouse,
     read_table,
     recover,
+    scan_table,
     table_files,
     utcnow,
     write_single,
@@ -93,8 +96,8 @@ def _new_info(settings: Settings, command: str, flow_run_id: str | None) -> RunI
     )
 
 
-# A run body stages its rows and returns the committed files it replaces (deleted at commit).
-RunBody = Callable[[StagedRun, RunInfo], list[str]]
+# A run body stages its rows (and marks the tables it replaces) on the staged run.
+RunBody = Callable[[StagedRun, RunInfo], None]
 
 
 def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = print) -> RunResult:
@@ -116,17 +119,18 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
     staged: StagedRun | None = None
     try:
         _record_undone(wh, log)
+        collect_old_generations(wh)
         staged = StagedRun(wh, info.run_id, {
             "run_id": info.run_id, "started_at": info.started_at.isoformat(), "trigger": info.trigger,
             "command": info.command, "raw_dir": info.raw_dir, "pid": os.getpid(),
             "extractor_version": EXTRACTOR_VERSION, "flow_run_id": info.flow_run_id,
         })
-        deletes = body(staged, info)
+        body(staged, info)
         status = run_status(info.counts)
         row = run_row(info, status)
         staged.append("runs", [row])
         crash_point(settings.crash_at, "before_commit")
-        staged.commit(deletes, crash_hook=lambda p: crash_point(settings.crash_at, p))
+        staged.commit(crash_hook=lambda p: crash_point(settings.crash_at, p))
         log(f"run {info.run_id} {status}")
         return RunResult(row, dict(staged.rows))
     except (AccordsError, OSError) as exc:
@@ -170,7 +174,7 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
     stages = stages or Stages()
     info = _new_info(settings, "ingest", flow_run_id)
 
-    def body(staged: StagedRun, info: RunInfo) -> list[str]:
+    def body(staged: StagedRun, info: RunInfo) -> None:
         wh = settings.warehouse_dir
         ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
         states = file_states(wh)
@@ -185,7 +189,6 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         chunks = batches(work, settings.batch_size)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
-        return []
 
     return execute_run(settings, info, body, log)
 
@@ -200,10 +203,10 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
     stages = stages or Stages()
     info = _new_info(settings, "reprocess", flow_run_id)
 
-    def body(staged: StagedRun, info: RunInfo) -> list[str]:
+    def body(staged: StagedRun, info: RunInfo) -> None:
         wh = settings.warehouse_dir
-        replaced = [f"{t}/{p.name}" for t in ("entities", "mentions", "agreements")
-                    for p in table_files(wh, t)]
+        for t in ("entities", "mentions", "agreements"):
+            staged.replace_table(t, consumed=[p.name for p in table_files(wh, t)])
         ctx = make_context(info.run_id, info.started_at, settings, set())
         cols = ["article_id", "source_path", "title", "published", "text"]
         articles = read_table(wh, "articles", cols).to_pylist()
@@ -211,6 +214,27 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
         chunks = batches(articles, settings.batch_size)
         outputs = _map(stages, settings, stages.reextract_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at)
-        return replaced
+
+    return execute_run(settings, info, body, log)
+
+
+def run_compact(settings: Settings, log: Log = print) -> RunResult:
+    """Merge each table's files into one, atomically and under the writer lock.
+
+    Each table is rewritten into a new generation and swapped in with one rename, so readers see
+    the same rows before and after, never duplicates. Rows are streamed in bounded batches.
+    """
+    info = _new_info(settings, "compact", None)
+
+    def body(staged: StagedRun, info: RunInfo) -> None:
+        wh = settings.warehouse_dir
+        for t in TABLES:
+            files = table_files(wh, t)
+            if len(files) <= 1 and t != "runs":
+                continue  # already compact; runs always is, since this run adds its own row
+            staged.replace_table(t, consumed=[p.name for p in files])
+            for part in scan_table(wh, t, files):
+                staged.append_arrow(t, part)
+            log(f"compact {t}: {len(files)} files -> 1")
 
     return execute_run(settings, info, body, log)

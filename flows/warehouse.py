@@ -2,7 +2,9 @@
 
 Layout (plain Parquet, zstd; one folder per table, readable with no helper)::
 
-    warehouse/<table>/part-<run_id>[-<n>].parquet   committed data, one file per table per run
+    warehouse/<table>/part-<run_id>.parquet         committed data, one file per table per run
+    warehouse/<table> -> _tables/<table>/g000002    each table folder is a symlink to its current
+                                                    generation (see "Replacing a table" below)
     warehouse/_staging/<run_id>/                    a run in flight (readers ignore "_" folders)
         _RUN.json                                   who started it, when (for crash recovery)
         <table>/part-<run_id>.parquet               staged data
@@ -15,6 +17,12 @@ series of idempotent ``os.replace`` calls (data tables first, ``runs`` last), af
 staging folder is removed. A run that dies before ``_COMMIT.json`` exists is undone; one that
 dies after it is finished by the next writer (``recover``). Each file appears with one rename,
 so a reader sees a table's old or new rows, never part of a file.
+
+Replacing a table (``reprocess``, ``compact``): the new files go into a fresh generation folder
+``_tables/<table>/gNNNNNN`` and the table's symlink is swapped to it with one atomic rename, so a
+reader sees all old rows or all new rows, never both and never none. Old generations are removed
+by a later writer once they are older than ``GENERATION_GRACE_SECONDS`` (readers that listed the
+old folder just before the swap can still open its files).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +46,11 @@ import pyarrow.parquet as pq
 from flows.errors import WarehouseError, WarehouseLocked
 
 STAGING = "_staging"
+GENERATIONS = "_tables"
+GENERATION_GRACE_SECONDS = 600.0
 LOCK_FILE = ".lock"
+# Short lock serialising unlocked single-file writes (skipped runs) with table link swaps.
+SWAP_LOCK_FILE = ".swap.lock"
 COMMIT_FILE = "_COMMIT.json"
 RUN_FILE = "_RUN.json"
 
@@ -143,6 +155,17 @@ def table_files(warehouse: Path, table: str) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
 
 
+def scan_table(
+    warehouse: Path, table: str, files: list[Path], batch_rows: int = 50_000
+) -> Iterator[pa.Table]:
+    """Stream the rows of the given files of a table in bounded batches."""
+    if not files:
+        return
+    dataset = ds.dataset([str(f) for f in files], format="parquet", schema=TABLE_SCHEMAS[table])
+    for batch in dataset.to_batches(batch_size=batch_rows):
+        yield pa.Table.from_batches([batch], schema=TABLE_SCHEMAS[table])
+
+
 def read_table(warehouse: Path, table: str, columns: list[str] | None = None) -> pa.Table:
     """Read a committed table (all files), or an empty table with the right schema."""
     files = table_files(warehouse, table)
@@ -154,13 +177,78 @@ def read_table(warehouse: Path, table: str, columns: list[str] | None = None) ->
     return dataset.to_table(columns=columns)
 
 
+def _gen_name(n: int) -> str:
+    return f"g{n:06d}"
+
+
+def current_generation(warehouse: Path, table: str) -> str | None:
+    """Name of the generation folder a table's symlink points to (None if not a symlink)."""
+    link = table_dir(warehouse, table)
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def _next_generation(warehouse: Path, table: str) -> str:
+    root = warehouse / GENERATIONS / table
+    numbers = [int(p.name[1:]) for p in root.iterdir() if p.name[1:].isdigit()] if root.is_dir() else []
+    return _gen_name(max(numbers, default=-1) + 1)
+
+
+def _point_table_at(warehouse: Path, table: str, gen: str) -> None:
+    """Atomically make ``warehouse/<table>`` point at generation ``gen`` (rename over the link)."""
+    link = table_dir(warehouse, table)
+    target = Path(GENERATIONS) / table / gen
+    if link.is_symlink() and Path(os.readlink(link)) == target:
+        return
+    tmp = warehouse / f".{table}.swap"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    _fsync_dir(warehouse)
+
+
 def init_warehouse(warehouse: Path) -> None:
-    """Create the warehouse folders (idempotent)."""
+    """Create the warehouse folders and table links (idempotent)."""
     try:
         warehouse.mkdir(parents=True, exist_ok=True)
         (warehouse / STAGING).mkdir(exist_ok=True)
+        if all(table_dir(warehouse, t).is_symlink() for t in TABLES):
+            return
+        with _swap_lock(warehouse):
+            _init_tables(warehouse)
     except OSError as exc:
         raise WarehouseError(f"cannot create warehouse at {warehouse}: {exc.strerror or exc}") from exc
+
+
+def _init_tables(warehouse: Path) -> None:
+    for table in TABLES:
+        link = table_dir(warehouse, table)
+        if link.is_symlink():
+            continue
+        gen_root = warehouse / GENERATIONS / table
+        first = gen_root / _gen_name(0)
+        gen_root.mkdir(parents=True, exist_ok=True)
+        if link.is_dir():
+            # A plain folder (written by hand or an older layout) becomes generation 0.
+            os.replace(link, first)
+        first.mkdir(exist_ok=True)
+        _point_table_at(warehouse, table, _gen_name(0))
+
+
+def collect_old_generations(warehouse: Path, grace_seconds: float = GENERATION_GRACE_SECONDS) -> int:
+    """Delete generation folders no table points at any more and untouched for ``grace_seconds``."""
+    removed = 0
+    now = time.time()
+    for table in TABLES:
+        root = warehouse / GENERATIONS / table
+        current = current_generation(warehouse, table)
+        if not root.is_dir() or current is None:
+            continue
+        for gen in root.iterdir():
+            if gen.name != current and now - gen.stat().st_mtime > grace_seconds:
+                shutil.rmtree(gen, ignore_errors=True)
+                removed += 1
+    return removed
 
 
 class WarehouseLock:
@@ -219,6 +307,18 @@ class WarehouseLock:
         self.release()
 
 
+@contextlib.contextmanager
+def _swap_lock(warehouse: Path) -> Iterator[None]:
+    """Hold the short swap lock (blocking): link swaps and unlocked writes never interleave."""
+    fd = os.open(warehouse / SWAP_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 class StagedRun:
     """Files of one run, staged outside the table folders until ``commit``."""
 
@@ -228,6 +328,8 @@ class StagedRun:
         self.dir = warehouse / STAGING / run_id
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.replaced: set[str] = set()
+        self._consumed: dict[str, list[str]] = {}
         try:
             self.dir.mkdir(parents=True, exist_ok=False)
             _write_json_atomic(self.dir / RUN_FILE, meta)
@@ -237,9 +339,23 @@ class StagedRun:
     def _file(self, table: str) -> Path:
         return self.dir / table / f"part-{self.run_id}.parquet"
 
+    def replace_table(self, table: str, consumed: list[str]) -> None:
+        """Mark ``table`` as replaced: at commit its content becomes the staged rows.
+
+        ``consumed`` names the table's current files whose rows the staged rows replace; any
+        other file that appears in the table meanwhile (a skipped run's row) is carried over.
+        """
+        self.replaced.add(table)
+        self._consumed[table] = list(consumed)
+
     def append(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Append rows to the run's staged file for ``table`` (one file per table, row groups)."""
-        if not rows:
+        if rows:
+            self.append_arrow(table, to_arrow(table, rows))
+
+    def append_arrow(self, table: str, data: pa.Table) -> None:
+        """Append an Arrow table (with the table's schema) to the staged file."""
+        if data.num_rows == 0:
             return
         try:
             writer = self._writers.get(table)
@@ -248,10 +364,10 @@ class StagedRun:
                 path.parent.mkdir(exist_ok=True)
                 writer = pq.ParquetWriter(str(path), TABLE_SCHEMAS[table], compression="zstd")
                 self._writers[table] = writer
-            writer.write_table(to_arrow(table, rows))
+            writer.write_table(data)
         except OSError as exc:
             raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
-        self.rows[table] += len(rows)
+        self.rows[table] += data.num_rows
 
     def _close(self) -> None:
         for table, writer in self._writers.items():
@@ -260,16 +376,24 @@ class StagedRun:
                 os.fsync(fh.fileno())
         self._writers.clear()
 
-    def commit(self, deletes: Iterable[str] = (), crash_hook: Any = None) -> None:
+    def commit(self, crash_hook: Any = None) -> None:
         """Make the run visible: write the commit record, then move files into place."""
         try:
             self._close()
-            moves = [
-                [str(self._file(t).relative_to(self.warehouse)), f"{t}/{self._file(t).name}"]
-                for t in TABLES if self._file(t).exists()
-            ]
+            moves, swaps = [], []
+            for t in TABLES:
+                staged = self._file(t)
+                rel = str(staged.relative_to(self.warehouse))
+                if t in self.replaced:
+                    gen = _next_generation(self.warehouse, t)
+                    files = [rel] if staged.exists() else []
+                    swaps.append({"table": t, "gen": gen, "files": files,
+                                  "from": current_generation(self.warehouse, t),
+                                  "consumed": self._consumed.get(t, [])})
+                elif staged.exists():
+                    moves.append([rel, f"{t}/{staged.name}"])
             _write_json_atomic(self.dir / COMMIT_FILE,
-                               {"run_id": self.run_id, "moves": moves, "deletes": list(deletes)})
+                               {"run_id": self.run_id, "moves": moves, "swaps": swaps})
         except OSError as exc:
             self.abort()
             raise WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
@@ -288,9 +412,27 @@ class StagedRun:
 
 
 def apply_commit(warehouse: Path, staging_dir: Path, crash_hook: Any = None) -> None:
-    """Apply a written commit record: idempotent renames, then deletes, then cleanup."""
+    """Apply a written commit record: idempotent renames and link swaps, then cleanup."""
     record = json.loads((staging_dir / COMMIT_FILE).read_text(encoding="utf-8"))
     touched: set[Path] = set()
+    for swap in record.get("swaps", []):
+        gen_dir = warehouse / GENERATIONS / swap["table"] / swap["gen"]
+        gen_dir.mkdir(parents=True, exist_ok=True)
+        for src in swap["files"]:
+            s = warehouse / src
+            if s.exists():
+                os.replace(s, gen_dir / s.name)
+        with _swap_lock(warehouse):
+            old = warehouse / GENERATIONS / swap["table"] / (swap.get("from") or "")
+            if swap.get("from") and old.is_dir():
+                consumed = set(swap.get("consumed", []))
+                for f in old.iterdir():
+                    # Rows written meanwhile by an unlocked writer: hard-linked, so the old
+                    # generation stays whole for readers that listed it.
+                    if f.suffix == ".parquet" and f.name not in consumed and not (gen_dir / f.name).exists():
+                        os.link(f, gen_dir / f.name)
+            _fsync_dir(gen_dir)
+            _point_table_at(warehouse, swap["table"], swap["gen"])
     for i, (src, dst) in enumerate(record["moves"]):
         s, d = warehouse / src, warehouse / dst
         if s.exists():
@@ -299,11 +441,6 @@ def apply_commit(warehouse: Path, staging_dir: Path, crash_hook: Any = None) -> 
             touched.add(d.parent)
         if crash_hook is not None and i == 0:
             crash_hook("between_table_moves")
-    for rel in record.get("deletes", []):
-        p = warehouse / rel
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-            touched.add(p.parent)
     for d in touched:
         _fsync_dir(d)
     shutil.rmtree(staging_dir, ignore_errors=True)
@@ -348,8 +485,11 @@ def write_single(warehouse: Path, table: str, rows: list[dict[str, Any]], name: 
     tmp = d / f".{name}.tmp"
     try:
         pq.write_table(to_arrow(table, rows), str(tmp), compression="zstd")
-        os.replace(tmp, final)
-        _fsync_dir(d)
+        with _swap_lock(warehouse):
+            # Resolve the link under the lock: the file lands in the generation readers see.
+            d = d.resolve()
+            os.replace(tmp, d / final.name)
+            _fsync_dir(d)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()

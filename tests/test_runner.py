@@ -161,3 +161,39 @@ def test_batching_does_not_change_results(settings, batch_size, tmp_path) -> Non
     run_ingest(other, log=quiet)
     for t in DATA_TABLES:
         assert snapshot(settings.warehouse_dir, t) == snapshot(other.warehouse_dir, t)
+
+
+def test_reprocess_replaces_extraction_rows_atomically(settings, monkeypatch) -> None:
+    from flows.runner import run_reprocess
+
+    run_ingest(settings, log=quiet)
+    before = {t: snapshot(settings.warehouse_dir, t) for t in DATA_TABLES}
+    res = run_reprocess(settings, log=quiet)
+    assert res.row["command"] == "reprocess" and res.row["status"] == "completed"
+    # Same extractor: identical rows (run ids aside), none duplicated.
+    assert {t: snapshot(settings.warehouse_dir, t) for t in DATA_TABLES} == before
+    # A new extractor version replaces every extraction row of the old one.
+    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "test-next")
+    run_reprocess(settings, log=quiet)
+    for t in ("entities", "mentions", "agreements"):
+        versions = set(read_table(settings.warehouse_dir, t).column("extractor_version").to_pylist())
+        assert versions <= {"test-next"}
+    assert snapshot(settings.warehouse_dir, "articles") == before["articles"]
+
+
+def test_compact_merges_files_without_changing_rows(settings) -> None:
+    from flows.runner import run_compact
+    from flows.warehouse import TABLES, table_files
+
+    for i in range(4):
+        p = settings.raw_dir / f"extra{i}.txt"
+        p.write_text(f"Update {i}\n\nMinisters of Peru and Chile met in Lima on day {i}.\n")
+        os.utime(p, (1_600_000_000, 1_600_000_000))
+        run_ingest(settings, log=quiet)
+    before = {t: snapshot(settings.warehouse_dir, t) for t in (*DATA_TABLES, "ingestions")}
+    assert len(table_files(settings.warehouse_dir, "ingestions")) == 4
+    res = run_compact(settings, log=quiet)
+    assert res.row["status"] == "completed"
+    assert all(len(table_files(settings.warehouse_dir, t)) <= 1 for t in TABLES)
+    assert {t: snapshot(settings.warehouse_dir, t) for t in (*DATA_TABLES, "ingestions")} == before
+    assert read_table(settings.warehouse_dir, "runs").num_rows == 5

@@ -108,3 +108,40 @@ def test_lock_excludes_other_processes_and_is_released_on_death(tmp_path: Path) 
     lock = wh.WarehouseLock(tmp_path)
     lock.acquire(wait_seconds=5)
     lock.release()
+
+
+def test_tables_are_links_to_generations(tmp_path: Path) -> None:
+    wh.init_warehouse(tmp_path)
+    link = tmp_path / "articles"
+    assert link.is_symlink() and wh.current_generation(tmp_path, "articles") == "g000000"
+    wh.init_warehouse(tmp_path)  # idempotent
+    assert wh.current_generation(tmp_path, "articles") == "g000000"
+
+
+def test_plain_table_folder_becomes_generation_zero(tmp_path: Path) -> None:
+    (tmp_path / "runs").mkdir(parents=True)
+    (tmp_path / "runs" / "old.parquet").write_bytes(b"x")
+    wh.init_warehouse(tmp_path)
+    assert (tmp_path / "runs").is_symlink() and (tmp_path / "runs" / "old.parquet").exists()
+
+
+def test_replace_table_swaps_generation_atomically(tmp_path: Path) -> None:
+    _stage(tmp_path, run="20260101T000000Z-00000001").commit()
+    _stage(tmp_path, run="20260101T000000Z-00000002").commit()
+    files = wh.table_files(tmp_path, "ingestions")
+    consumed = [p.name for p in files]
+    # A skipped run's row lands in the table after the replacing run listed it: carried over.
+    wh.write_single(tmp_path, "ingestions", [_row(7)], "part-skipped")
+    s = wh.StagedRun(tmp_path, "20260101T000000Z-00000003", {"run_id": "x"})
+    s.replace_table("ingestions", consumed)
+    for part in wh.scan_table(tmp_path, "ingestions", files):
+        s.append_arrow("ingestions", part)
+    old_gen = wh.current_generation(tmp_path, "ingestions")
+    s.commit()
+    assert wh.current_generation(tmp_path, "ingestions") != old_gen
+    names = sorted(p.name for p in wh.table_files(tmp_path, "ingestions"))
+    assert names == ["part-20260101T000000Z-00000003.parquet", "part-skipped.parquet"]
+    assert wh.read_table(tmp_path, "ingestions").num_rows == 4 + 4 + 1  # merged two runs, carried one
+    # The old generation stays readable for the grace period, then is collected.
+    assert wh.collect_old_generations(tmp_path) == 0
+    assert wh.collect_old_generations(tmp_path, grace_seconds=-1) == 1
