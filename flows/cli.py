@@ -49,7 +49,8 @@ def _settings(args: argparse.Namespace) -> Any:
         raw_dir=getattr(args, "raw", None), warehouse_dir=getattr(args, "warehouse", None),
         verify_hashes=True if getattr(args, "verify_hashes", False) else None,
         lock_wait_seconds=getattr(args, "wait", None), trigger=getattr(args, "trigger", None),
-        workers=getattr(args, "workers", None),
+        workers=getattr(args, "workers", None), task_runner=getattr(args, "task_runner", None),
+        dask_address=getattr(args, "dask_address", None),
     )
 
 
@@ -65,7 +66,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from flows.ingest import ingest_flow
 
     opts = {"verify_hashes": settings.verify_hashes, "lock_wait_seconds": settings.lock_wait_seconds,
-            "workers": settings.workers}
+            "workers": settings.workers, "task_runner": settings.task_runner,
+            "dask_address": settings.dask_address}
     state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
                         trigger=settings.trigger, options=opts, return_state=True)
     from flows.history import recent_runs
@@ -135,6 +137,23 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run SQL against the warehouse views (flows.query) and print the result."""
+    from flows.query import cell_text, rows_to_csv, rows_to_json, run_sql
+
+    columns, rows = run_sql(args.sql, _settings(args).warehouse_dir)
+    if args.csv:
+        sys.stdout.write(rows_to_csv(columns, rows))
+    elif args.json:
+        print(rows_to_json(columns, rows))
+    else:
+        # Long cells (article text, evidence) are cut so the table stays readable; --csv has them whole.
+        cut = [{c: cell_text(v)[:80] for c, v in zip(columns, row, strict=True)} for row in rows]
+        print(format_table(cut, columns))
+        print(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``accords`` command."""
     ap = argparse.ArgumentParser(prog="accords", description=__doc__)
@@ -153,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
     p.add_argument("--trigger", choices=["manual", "schedule", "event"], help=argparse.SUPPRESS)
     p.add_argument("--workers", type=int, help="extraction processes (default 0: one per core)")
+    p.add_argument("--task-runner", choices=["process", "dask"],
+                   help="where batches run: local processes (default) or a Dask cluster (prefect-dask)")
+    p.add_argument("--dask-address",
+                   help="Dask scheduler, tcp://HOST:PORT (default: a temporary local cluster)")
     p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
     p.set_defaults(func=cmd_ingest)
 
@@ -172,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
     paths(p, raw=False)
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("query", help="run SQL on the warehouse (views: tables plus agreement_parties, "
+                       "agreement_fields, entity_mentions, cooccurrence, latest_runs)")
+    p.add_argument("sql", help='e.g. "select party_name, count(*) from agreement_parties group by 1"')
+    paths(p, raw=False)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="print CSV (cells whole) instead of a table")
+    fmt.add_argument("--json", action="store_true", help="print a JSON array of row objects")
+    p.set_defaults(func=cmd_query)
     return ap
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows.discover import FoundFile, SkippedFile, discover
 from flows.errors import AccordsError
@@ -52,16 +52,29 @@ def reextract_batch_task(items: list[dict[str, Any]], ctx: BatchContext) -> Batc
 _TASKS = {process_batch: process_batch_task, reextract_batch: reextract_batch_task}
 
 
-def _task_mapper(workers: int) -> Callable[[BatchFn, list[Any], BatchContext], Iterator[BatchOutput]]:
-    """One task per batch; with several workers the tasks run in a process pool, in order."""
+def _task_runner(settings: Settings) -> TaskRunner:
+    """The task runner for batches: a local process pool, or a Dask cluster via prefect-dask."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.worker_count, "processes": True,
+                                              "threads_per_worker": 1, "dashboard_address": None})
+    return ProcessPoolTaskRunner(max_workers=settings.worker_count)
+
+
+def _task_mapper(settings: Settings) -> Callable[[BatchFn, list[Any], BatchContext], Iterator[BatchOutput]]:
+    """One task per batch; with several workers (or Dask) the tasks run in parallel, in order."""
+    workers = settings.worker_count
 
     def run(fn: BatchFn, chunks: list[Any], ctx: BatchContext) -> Iterator[BatchOutput]:
         task_fn = _TASKS[fn]
-        if workers <= 1 or len(chunks) <= 1:
+        if settings.task_runner == "process" and (workers <= 1 or len(chunks) <= 1):
             for chunk in chunks:
                 yield task_fn(chunk, ctx)
             return
-        with ProcessPoolTaskRunner(max_workers=workers) as runner:
+        with _task_runner(settings) as runner:
             yield from ordered_map(lambda chunk: runner.submit(task_fn, {"items": chunk, "ctx": ctx}),
                                    chunks, 2 * workers)
 
@@ -106,7 +119,7 @@ def ingest_flow(raw_dir: str | None = None, warehouse_dir: str | None = None,
     not given comes from ACCORDS_* variables or the defaults.
     """
     settings = _settings(raw_dir, warehouse_dir, trigger, options)
-    stages = Stages(discover=discover_task, map_batches=_task_mapper(settings.worker_count))
+    stages = Stages(discover=discover_task, map_batches=_task_mapper(settings))
     result = run_ingest(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
     return _finish(result, "ingest-summary")
 
@@ -115,6 +128,6 @@ def ingest_flow(raw_dir: str | None = None, warehouse_dir: str | None = None,
 def reprocess_flow(warehouse_dir: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Re-extract every stored article with the current extractor, replacing old rows atomically."""
     settings = _settings(None, warehouse_dir, None, options)
-    stages = Stages(map_batches=_task_mapper(settings.worker_count))
+    stages = Stages(map_batches=_task_mapper(settings))
     result = run_reprocess(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
     return _finish(result, "reprocess-summary")

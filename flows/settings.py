@@ -33,6 +33,10 @@ class Settings:
     batch_size: int = 200
     # Worker processes for extraction; 0 means one per CPU core.
     workers: int = 0
+    # Where batches run in a Prefect flow: "process" (local pool) or "dask" (prefect-dask).
+    task_runner: str = "process"
+    # Dask scheduler address (tcp://HOST:PORT); none starts a temporary local cluster.
+    dask_address: str | None = None
     # Re-hash files whose size and mtime are unchanged (slower, catches in-place edits that
     # preserve mtime).
     verify_hashes: bool = False
@@ -96,6 +100,8 @@ def validate_settings(settings: Settings) -> None:
         raise SettingsError(f"trigger must be manual, schedule or event, not {settings.trigger!r}")
     if settings.batch_size < 1:
         raise SettingsError("batch_size must be at least 1")
+    if settings.task_runner not in {"process", "dask"}:
+        raise SettingsError(f"task_runner must be process or dask, not {settings.task_runner!r}")
     if settings.workers < 0:
         raise SettingsError("workers must be 0 (one per core) or more")
     if settings.max_file_bytes < 1:
