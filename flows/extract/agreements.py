@@ -1,0 +1,890 @@
+"""Rule-based agreement extraction: treaties, MoUs, accords, joint statements, contracts.
+
+Pipeline for one article:
+
+1. a cheap regex finds instrument nouns ("agreement", "MoU", "joint statement", "pact", ...);
+   only sentences containing one are looked at further;
+2. each instrument mention gets a kind, a status (signed / agreed / planned) from the verbs
+   around it, and is dropped when it is background ("under the 1994 treaty", "signed last
+   July"), hedged ("renewal is uncertain") or a mere anaphor ("the accord") of an earlier mention;
+3. parties come from the entity mentions of the clause around the noun, falling back to the
+   article's main countries when the text says "the two sides" / "both countries";
+4. fields come from a keyword table (``data/agreement_fields.json``) applied to the instrument's
+   topic ("MoU on maritime cooperation"), else to its clause;
+5. mentions that refer to the same instrument are merged, so each agreement is one record.
+
+Decisions worth knowing: "action plan" / "programme of cooperation" -> kind ``programme``;
+unindividuated "cooperation documents" -> kind ``other``; an accord / deal / agreement whose
+parties are companies or banks -> ``contract`` with the companies as parties and no countries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flows.extract.dates import find_dates
+from flows.extract.sentences import split_sentences
+from flows.ids import stable_id
+
+_DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
+
+# ---------------------------------------------------------------------------------------------
+# Trigger nouns
+# ---------------------------------------------------------------------------------------------
+_TRIGGER = re.compile(
+    r"""\b(?:
+      (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
+    | (?P<loi>letters?\s+of\s+intent|(?-i:LOIs?))
+    | (?P<js>joint\s+(?:press\s+)?(?:statements?|communiqu[eé]s?))
+    | (?P<decl>(?:joint\s+)?declarations?)
+    | (?P<treaty>treat(?:y|ies))
+    | (?P<protocol>protocols?)
+    | (?P<contract>contracts?)
+    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:cooperation|action|exchanges?)
+        |(?:cooperation|exchange|executive|work)\s+(?:programmes?|programs?)
+        |action\s+plans?|plans?\s+of\s+action|work\s+plans?|road\s?maps?)
+    | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation)
+    | (?P<docs>documents|instruments)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CANDIDATE = re.compile(
+    r"\b(?:agree|accord|pact|deal|treat|memorand|mou|loi|letter|joint|declar|protocol|contract|program|action"
+    r"|plan|work|cooperation|exchange|executive|road|arrangement|accommodation|documents|instruments)"
+)
+_KIND_OF_GROUP = {
+    "mou": "memorandum_of_understanding",
+    "loi": "letter_of_intent",
+    "js": "joint_statement",
+    "decl": "declaration",
+    "treaty": "treaty",
+    "protocol": "protocol",
+    "contract": "contract",
+    "prog": "programme",
+    "agr": "agreement",
+    "docs": "other",
+}
+_KIND_CLASS = {
+    "memorandum_of_understanding": "mou",
+    "letter_of_intent": "mou",
+    "joint_statement": "statement",
+    "declaration": "statement",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Status cues (searched in the text around a trigger, nearest context first)
+# ---------------------------------------------------------------------------------------------
+_SIGN_VERBS = (
+    r"sign|ink|initial|conclude|seal|clinch|finali[sz]e|complete|reach|strike|exchange|renew|"
+    r"ratify|put\s+together|work\s+out|draw\s+up|negotiate|find|found|agree|adopt|issue|enter\s+into|have"
+)
+_PLANNED_SIGN = re.compile(
+    rf"\b(?:will|would|shall|should|could|can|may|might|to|expects?|expected|plans?|planned|intends?|hopes?)"
+    rf"\s+(?:\w+ly\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*",
+    re.IGNORECASE,
+)
+_SIGNED = re.compile(
+    r"\b(?:sign(?:ed|s|ing)?|ink(?:ed|s)?|initial(?:l)?ed|concluded|conclusion|exchang(?:ed|ing)|exchange\s+of|renewed|"
+    r"ratified|entered\s+into|executed|inked)\b",
+    re.IGNORECASE,
+)
+_AGREED = re.compile(
+    r"\b(?:reach(?:ed|es)?|agreed|struck|strikes|clinched|sealed|announced|announces|unveiled|adopted|"
+    r"issued|released|approved|finali[sz]ed|completed|secured|accepted|endorsed|hammered\s+out|announcement\s+of|"
+    r"worked\s+out|won)\b",
+    re.IGNORECASE,
+)
+_PLANNED = re.compile(
+    r"\b(?:negotiat\w*|talks|expect\w*|close\s+(?:to|at\s+hand)|(?:very\s+)?near|draft\w*|proposed|"
+    r"prospective|planned|upcoming|possible|potential|under\s+discussion|discuss\w*|hop(?:e|es|ed|ing)|"
+    r"eventual(?:ly)?|soon|forthcoming|pending|envisag\w*|aim\w*\s+to|confident\s+of|seek\w*)\b",
+    re.IGNORECASE,
+)
+# Hedges and negations: the instrument is not (being) concluded.
+_HEDGE = re.compile(
+    r"\b(?:not|no|never|uncertain|unlikely|doubt\w*|less\s+certain|fail(?:ed|s)?\s+to|failure|"
+    r"refus\w*|reject\w*|collaps\w*|scrap\w*|cancel\w*|terminat\w*|suspend\w*|withdr[ae]w\w*|"
+    r"breach\w*|violat\w*|recommend\w*|urg(?:e|ed|es|ing)|call(?:s|ed)?\s+for|complain\w*|"
+    r"complaint|against|prospects?\s+for|whether)\b",
+    re.IGNORECASE,
+)
+# Background: the instrument exists already and is only referred to.
+_BACKGROUND = re.compile(
+    r"\b(?:under|in\s+line\s+with|pursuant\s+to|in\s+accordance\s+with|according\s+to|"
+    r"within\s+the\s+framework\s+of|framework\s+of|based\s+on|implement\w*|adher\w*|honou?r\w*|abid\w*|"
+    r"compl(?:y|ies|iance)|enforce\w*|monitor\w*|stick\w*\s+(?:by|to|with)|respect\w*|earlier|previous(?:ly)?|existing|former|prior|current|"
+    r"recent(?:ly)?|last|for\s+example|for\s+instance|such\s+as|like|review\w*|welcom\w*|at\s+the\s+time\s+of|"
+    r"anniversary|since|terms\s+of|extension\s+of|expir\w*)\b",
+    re.IGNORECASE,
+)
+_WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
+_TWO_SIDES = re.compile(
+    r"\b(?:(?:the\s+)?(?:two|both)\s+(?:sides|countries|nations|leaders|governments|parties|states|"
+    r"presidents|prime\s+ministers|ministers|delegations|heads\s+of\s+state)|each\s+side|bilateral\w*|"
+    r"their\s+(?:talks|meeting)|the\s+leaders)\b",
+    re.IGNORECASE,
+)
+_LEADERS = re.compile(
+    r"\b(?:(?:the\s+)?(?:two|both)\s+(?:leaders|presidents|prime\s+ministers|heads\s+of\s+state)|the\s+leaders)\b",
+    re.I,
+)
+_DETERMINERS = frozenset(
+    "a an the this that these those its their his her our your such any each every another new".split()
+)
+_DEFINITE = frozenset("the this that these those such said".split())
+_STOP_BEFORE = frozenset(
+    """a an the this that these those its their his her our your to of in on at for with by from and
+    or but as is was were are be been has have had will would signed sign reached reach said which who
+    witnessed exchange exchanged between into over under after before during following two three four
+    five six seven eight nine ten several numerous some many various""".split()
+)
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_ENUM = re.compile(r"\s*(?:[-•*·▪–]|\(?[ivxlc]{1,5}\)|\(?\d{1,2}[.)]|\(?[a-z]\))\s*", re.IGNORECASE)
+_TOPIC_START = re.compile(
+    r"^\s*(?:,\s*)?(?:on|for|in\s+the\s+(?:fields?|areas?|sectors?)\s+of|in|concerning|regarding|covering|"
+    r"relating\s+to|related\s+to|of|to)\s+(?!which\b|principle\b|the\s+presence\b|force\b|effect\b|place\b|"
+    r"(?:close|be|go|take|expire|become|come|run|last|remain|bring|help|fall|collapse)\b)",
+    re.IGNORECASE,
+)
+_TOPIC_END = re.compile(
+    r"[;:.\"“”]|,\s+(?:which|who|under|signed|and\s+(?:the|a|an)\b)|\s(?:which|that|whereby|under\s+which|"
+    r"in\s+which|between|with|was|were|is|are|will|would|has|have|had|said|at\s+the|in\s+the\s+presence|"
+    r"witnessed|signed|by\s+the)\b",
+    re.IGNORECASE,
+)
+# Clause limits for party search.
+_CLAUSE_BACK = re.compile(
+    r"(?:[;:]|\bsaid\b|\bsays\b|\btold\b|\bthat\b|,\s+(?:and|but|while|although)\b|\badded\b|\bstressed\b|"
+    r"\bnoted\b|[\"“”])",
+    re.IGNORECASE,
+)
+_CLAUSE_FWD = re.compile(
+    r"(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it)\b|\s(?:which|whereby|"
+    r"under\s+which|in\s+which|aimed|than|to\s+(?!the\b)[a-z]+)\b|[\"“”])",
+    re.IGNORECASE,
+)
+_PRONOUN_SUBJ = re.compile(
+    r"^\s*(?:it|they|we)\s+(?:and\b|(?:\w+\s+){0,2}(?:sign|ink|conclud|reach|agree|enter|initial|seal)\w*)",
+    re.IGNORECASE,
+)
+# A passive participle right after the noun: "the agreement signed today", "the MoU was inked".
+_PASSIVE = re.compile(
+    r"^\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|has\s+been|have\s+been|had\s+been|is|are|being)\s+)?"
+    r"(?:(?P<s>signed|inked|initial(?:l)?ed|concluded|exchanged|renewed)|(?P<a>reached|agreed|struck|announced))\b",
+    re.IGNORECASE,
+)
+_COMMERCIAL = re.compile(
+    r"\b(?:corp(?:oration)?|co|inc|ltd|plc|llc|group|bank|banca|banco|banque|bancorp|petroleum|petroleos|"
+    r"petrobras|oil|motors?|airlines?|airways|holdings?|gmbh|ag|s\.?a|n\.?v|company|companies|industries|"
+    r"mining|steel|chemicals?|electric|energy|resources|telecom\w*|securities|capital|partners|"
+    r"mediocredito|gosbank|vneshtorgbank|enterprises?|manufacturing|technologies|systems)\b",
+    re.IGNORECASE,
+)
+_GOVERNMENT = re.compile(
+    r"\b(?:ministry|ministries|department|government|agency|authority|council|commission|office|navy|"
+    r"army|police|coast\s+guard|parliament|congress|senate|treasury|customs|board|bureau|administration|"
+    r"state|national|federal|central\s+bank\s+of|embassy|secretariat)\b",
+    re.IGNORECASE,
+)
+# International organisations, reported by their short name (GUIDELINES: "EU", "OPEC", ...).
+_INTL_ORGS = {
+    "european union": "EU", "eu": "EU", "european community": "EC", "european communities": "EC",
+    "ec": "EC", "eec": "EEC", "european economic community": "EEC",
+    "association of southeast asian nations": "ASEAN", "asean": "ASEAN",
+    "organization of petroleum exporting countries": "OPEC", "opec": "OPEC",
+    "international monetary fund": "IMF", "imf": "IMF", "world bank": "World Bank",
+    "united nations": "UN", "un": "UN", "world trade organization": "WTO", "wto": "WTO",
+    "general agreement on tariffs and trade": "GATT", "gatt": "GATT",
+    "shanghai cooperation organization": "SCO", "shanghai cooperation organisation": "SCO", "sco": "SCO",
+    "asia-pacific economic cooperation": "APEC", "apec": "APEC", "asian development bank": "ADB",
+    "adb": "ADB", "asian infrastructure investment bank": "AIIB", "aiib": "AIIB",
+    "gulf cooperation council": "GCC", "gcc": "GCC", "african union": "AU", "au": "AU",
+    "mercosur": "MERCOSUR", "mercosul": "MERCOSUR", "north atlantic treaty organization": "NATO",
+    "nato": "NATO", "international coffee organization": "ICO", "ico": "ICO",
+    "international cocoa organization": "ICCO", "icco": "ICCO", "paris club": "Paris Club",
+    "eurasian economic union": "EAEU", "eaeu": "EAEU", "brics": "BRICS", "g20": "G20",
+    "organisation of islamic cooperation": "OIC", "oic": "OIC", "comecon": "COMECON",
+    "inter-american development bank": "IADB", "iadb": "IADB", "idb": "IADB",
+    "islamic development bank": "IsDB", "commonwealth of independent states": "CIS",
+}  # fmt: skip
+_ORG_INSIDE_NAME = re.compile(r"\bGeneral\s+Agreements?\s+on\s+Tariffs", re.IGNORECASE)
+_NON_NOUN_BEFORE = frozenset("to will would can could must should great good in own".split())
+_SALE = re.compile(
+    r"\b(?:sell|sells|selling|sold|sale|buy|buys|bought|purchase\w*|acquir\w*|stake|half\s+of)\b", re.I
+)
+_DESCRIBES = re.compile(
+    r"^\s*(?:\w+\s+)?(?:involv|cover|provid|includ|aim|call|envisag|focus|concern|allow|enabl|seek|"
+    r"stipulat|deal|set|establish|commit|oblig|grant)\w*",
+    re.IGNORECASE,
+)
+_NOT_AN_INSTRUMENT_BEFORE = re.compile(r"\b(?:repurchase|buy-?back|futures|options|forward)\s+$", re.I)
+_VERB_DEAL_AFTER = re.compile(r"\s+(?:in|with)\b", re.I)
+_QUANTIFIER = re.compile(
+    r"\b(?:\d+|"
+    + "|".join(_NUMBER_WORDS)
+    + r"|several|numerous|various|multiple|a\s+number\s+of|a\s+series\s+of)\b",
+    re.I,
+)
+_STATUS_RANK = {"planned": 0, "agreed": 1, "signed": 2}
+
+
+def _compile_fields() -> list[tuple[str, re.Pattern[str]]]:
+    """Compile the keyword table into one regex per field (longest terms first)."""
+    data = json.loads(_DATA.read_text(encoding="utf-8"))["fields"]
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for fld, terms in data.items():
+        alts = []
+        for term in sorted(terms, key=len, reverse=True):
+            body = re.escape(term.rstrip("*")).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+            alts.append(body + (r"\w*" if term.endswith("*") else ""))
+        out.append((fld, re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.IGNORECASE)))
+    return out
+
+
+_FIELD_RES = _compile_fields()
+
+
+def fields_of(text: str) -> list[str]:
+    """Return the closed-vocabulary fields whose keywords occur in ``text`` (vocabulary order)."""
+    if not text:
+        return []
+    return [fld for fld, rx in _FIELD_RES if rx.search(text)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Data structures
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Ent:
+    """What the extractor needs to know about one entity."""
+
+    id: str
+    type: str
+    name: str
+    code: str | None
+    role: str | None
+    acronym: str | None
+    aliases: list[str]
+    count: int = 0
+    first: int = 1 << 30
+
+
+@dataclass
+class _Record:
+    """An agreement being built (before dedupe and serialisation)."""
+
+    kind: str
+    status: str
+    parties: list[str]
+    weak_parties: bool
+    signatories: list[str]
+    fields: list[str]
+    name: str | None
+    date: str | None
+    location: str | None
+    start: int
+    end: int
+    commercial: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Doc:
+    """Per-article context shared by all mentions."""
+
+    text: str
+    published: date | None
+    ents: dict[str, _Ent]
+    mentions: list[tuple[int, int, _Ent]]
+    main_countries: list[str]
+    records: list[_Record] = field(default_factory=list)
+    last_kept: bool = False  # whether the latest non-anaphoric instrument mention was kept
+    seen_mention: bool = False
+
+
+def _party_name(e: _Ent) -> str | None:
+    """Party label of an entity: ISO3 for countries and government bodies, short name for orgs."""
+    if e.type == "COUNTRY":
+        return e.code
+    if e.type != "ORGANIZATION":
+        return None
+    for n in [e.name, e.acronym or "", *e.aliases]:
+        short = _INTL_ORGS.get(n.casefold().strip())
+        if short:
+            return short
+    if e.code and _GOVERNMENT.search(e.name) and not _COMMERCIAL.search(e.name):
+        return e.code
+    return e.name
+
+
+def _is_company(e: _Ent) -> bool:
+    """Heuristic: an organisation that is a company or bank (commercial party)."""
+    if e.type != "ORGANIZATION":
+        return False
+    names = [e.name, e.acronym or "", *e.aliases]
+    if any(n.casefold().strip() in _INTL_ORGS for n in names if n):
+        return False
+    if _GOVERNMENT.search(e.name) and not re.search(r"\bbank\b", e.name, re.I):
+        return False
+    return bool(_COMMERCIAL.search(" ".join(names)))
+
+
+def _build_doc(
+    text: str, title: str | None, published: date | None, entities: list[dict], mentions: list[dict]
+) -> _Doc:
+    """Index entities and mentions; rank the article's main countries."""
+    ents: dict[str, _Ent] = {}
+    for e in entities:
+        ents[e["entity_id"]] = _Ent(
+            id=e["entity_id"], type=str(e.get("type") or ""), name=str(e.get("name") or ""),
+            code=e.get("country_code"), role=e.get("role"), acronym=e.get("acronym"),
+            aliases=[a for a in (e.get("aliases") or []) if a],
+        )  # fmt: skip
+    ms: list[tuple[int, int, _Ent]] = []
+    for m in mentions:
+        ent = ents.get(m.get("entity_id", ""))
+        if ent is None:
+            continue
+        ms.append((int(m["start"]), int(m["end"]), ent))
+        ent.count += 1
+        ent.first = min(ent.first, int(m["start"]))
+    ms.sort(key=lambda x: x[0])
+    title_l = (title or "").casefold()
+    scored = []
+    for e in ents.values():
+        if e.type != "COUNTRY" or not e.code:
+            continue
+        boost = 2 if title_l and any(n and n.casefold() in title_l for n in [e.name, *e.aliases]) else 0
+        scored.append((-(max(e.count, 1) + boost), e.first, e.code))
+    main: list[str] = []
+    for _, _, code in sorted(scored):
+        if code not in main:
+            main.append(code)
+    return _Doc(text=text, published=published, ents=ents, mentions=ms, main_countries=main)
+
+
+def _mentions_in(doc: _Doc, start: int, end: int) -> list[tuple[int, int, _Ent]]:
+    """Entity mentions fully inside ``[start, end)``."""
+    return [m for m in doc.mentions if m[0] >= start and m[1] <= end]
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-mention analysis
+# ---------------------------------------------------------------------------------------------
+def _status(*contexts: str) -> str | None:
+    """Status from the first context that has a cue (nearest context first)."""
+    for ctx in contexts:
+        if not ctx:
+            continue
+        if _PLANNED_SIGN.search(ctx):
+            return "planned"
+        if _SIGNED.search(ctx):
+            return "signed"
+        if _AGREED.search(ctx):
+            return "agreed"
+        if _PLANNED.search(ctx):
+            return "planned"
+    return None
+
+
+def _is_old(doc: _Doc, start: int, end: int) -> bool:
+    """True when a date expression in ``text[start:end]`` lies clearly before publication."""
+    if doc.published is None:
+        return False
+    pub = doc.published
+    for d in find_dates(doc.text, pub, start, end):
+        if d.value is None:
+            continue
+        if d.precision == "year":
+            if d.value.year < pub.year:
+                return True
+        elif d.precision == "month":
+            if d.value < date(pub.year, pub.month, 1) - timedelta(days=40):
+                return True
+        elif d.precision == "week":
+            continue
+        elif d.value < pub - timedelta(days=31):
+            return True
+    return False
+
+
+def _modifiers(sent: str, trig_start: int) -> tuple[str, str]:
+    """Words directly before the trigger inside its noun phrase, and the determiner (if any)."""
+    words = re.findall(r"[\w'’./-]+|[,;:()\"“”]", sent[:trig_start])
+    mods: list[str] = []
+    det = ""
+    for w in reversed(words[-6:]):
+        lw = w.lower()
+        if lw in _DETERMINERS:
+            det = lw
+            break
+        if (
+            not re.match(r"[\w]", w)
+            or lw in _STOP_BEFORE
+            or lw.endswith("ed")
+            and lw not in {"united", "red"}
+        ):
+            break
+        mods.append(w)
+    if det in {"new"}:
+        det = ""
+    return " ".join(reversed(mods)), det
+
+
+def _topic(post: str) -> str:
+    """The complement that names the instrument's subject ("on maritime cooperation")."""
+    m = _TOPIC_START.match(post)
+    if not m:
+        return ""
+    rest = post[m.end() :]
+    e = _TOPIC_END.search(rest)
+    return post[: m.end() + (e.start() if e else len(rest))].strip(" ,")
+
+
+_ITEM_SPLIT = re.compile(
+    r";|,\s*(?:and\s+|as\s+well\s+as\s+)?(?=on\b|in\b|for\b|between\b)|\s+and\s+(?=on\b|in\b|for\b)"
+)
+
+
+def _split_items(text: str, count: int) -> list[str]:
+    """Split an enumeration of topics ("on A, on B and on C") into items."""
+    parts = re.split(_ITEM_SPLIT, text)
+    parts = [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
+    if len(parts) != count:
+        alt = [p.strip(" ,.") for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip(" ,.")]
+        if len(alt) == count:
+            return alt
+    return parts
+
+
+def _clause(sent: str, pos: int, end: int) -> tuple[int, int]:
+    """Clause boundaries (relative to ``sent``) around the trigger at ``pos``-``end``."""
+    back = 0
+    for m in _CLAUSE_BACK.finditer(sent, 0, pos):
+        back = m.end()
+    fm = _CLAUSE_FWD.search(sent, end)
+    fwd = fm.start() if fm else len(sent)
+    return back, fwd
+
+
+_CO_NAME = re.compile(
+    r"\b((?:[a-z][\w&.-]*\s+){0,3}?(?:corp(?:oration)?|co|inc|ltd|plc|group|company)\b)(?:'s)?|"
+    r"\b(?:[a-z][\w&.-]*\s+){1,4}\(([a-z]{2,8})\)",
+    re.IGNORECASE,
+)
+
+
+def _text_companies(clause: str) -> list[str]:
+    """Company names recognised by form ("champlin petroleum corp", "... (pdvsa)")."""
+    out: list[str] = []
+    for m in _CO_NAME.finditer(clause):
+        if m.group(2):
+            if re.fullmatch(r"[ivxlc]+", m.group(2), re.I):
+                continue  # an enumerator "(iii)", not an acronym
+            name = m.group(2).upper()
+        else:
+            words = m.group(1).split()
+            while words and words[0].lower() in _STOP_BEFORE | _DETERMINERS:
+                words.pop(0)
+            if len(words) < 2:
+                continue
+            name = " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _parties(doc: _Doc, s0: int, sent: str, c0: int, c1: int, seg: str) -> tuple[list[str], bool, bool]:
+    """Parties for a mention: (parties, weak, commercial).
+
+    ``weak`` is True when the parties are a fallback (article main countries or nothing), which
+    lets a later mention merge into an earlier, better-attributed one.
+    """
+    ents = [m[2] for m in _mentions_in(doc, s0 + c0, s0 + c1)]
+    if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
+        # "X said it (and Y) will sign ..." -> the speaker is a party.
+        ents = [m[2] for m in _mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
+    commercial = any(_is_company(e) for e in ents)
+    if not any(e.type == "ORGANIZATION" for e in ents):
+        # Entity tagging can miss companies in lower-case wire text: look for company names by form.
+        names = _text_companies(sent[c0:c1])
+        if names:
+            return names, False, True
+    if commercial:
+        # Company deal: the organisations that are not government bodies, and no countries.
+        ents = [
+            e for e in ents if e.type == "ORGANIZATION" and (_is_company(e) or not _GOVERNMENT.search(e.name))
+        ]
+    out: list[str] = []
+    for e in ents:
+        p = _party_name(e)
+        if p and p not in out:
+            out.append(p)
+    weak = False
+    if not commercial:
+        countries = [p for p in out if re.fullmatch(r"[A-Z]{3}", p)]
+        if len(countries) < 2 and _TWO_SIDES.search(seg):
+            for c in doc.main_countries[:2]:
+                if c not in out:
+                    out.append(c)
+            weak = len(countries) == 0
+        if not out:
+            weak = True
+    return out, weak, commercial
+
+
+def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list[str]) -> list[str]:
+    """Persons who signed: named subjects before the trigger, "signed by X", or "both leaders"."""
+    out: list[str] = []
+    pre = sent[c0:pos]
+    if not _SIGNED.search(sent):
+        return out
+    for a, _b, e in _mentions_in(doc, s0 + c0, s0 + pos):
+        if e.type == "PERSON" and not _WITNESS.search(sent[c0 : a - s0]) and e.name not in out:
+            out.append(e.name)
+    m = re.search(r"\bsigned\s+by\b", sent)
+    if m:
+        for _a, _b, e in _mentions_in(doc, s0 + m.end(), s0 + min(len(sent), m.end() + 160)):
+            if e.type == "PERSON" and e.name not in out:
+                out.append(e.name)
+    if not out and _LEADERS.search(pre):
+        leaders = [
+            e for e in doc.ents.values()
+            if e.type == "PERSON" and e.role and re.search(
+                r"president|prime minister|premier|chancellor|king|emir|sultan|leader|head of state",
+                e.role, re.I)
+        ]  # fmt: skip
+        leaders.sort(key=lambda e: (-e.count, e.first))
+        chosen: list[_Ent] = []
+        for e in leaders:
+            if e.code and parties and e.code not in parties:
+                continue
+            if e.code and any(c.code == e.code for c in chosen):
+                continue
+            chosen.append(e)
+            if len(chosen) == 2:
+                break
+        out = [e.name for e in chosen]
+    return out
+
+
+def _location(doc: _Doc, s0: int, sent: str) -> str | None:
+    """A LOCATION mentioned after "in"/"at" in the sentence."""
+    for a, _b, e in _mentions_in(doc, s0, s0 + len(sent)):
+        if e.type == "LOCATION" and re.search(
+            r"\b(?:in|at)\s+(?:the\s+)?$", sent[max(0, a - s0 - 12) : a - s0]
+        ):
+            return e.name
+    return None
+
+
+def _event_date(doc: _Doc, s0: int, sent: str) -> str | None:
+    """The first day-precise date of the evidence sentence, resolved against publication."""
+    for d in find_dates(doc.text, doc.published, s0, s0 + len(sent)):
+        if d.precision == "day" and d.value is not None:
+            return d.value.isoformat()
+    return None
+
+
+def _final_kind(kind: str, commercial: bool) -> str:
+    if commercial and kind == "agreement":
+        return "contract"
+    return kind
+
+
+def _names_compatible(a: str, b: str) -> bool:
+    """Two instrument names may denote the same instrument (one's words contain the other's)."""
+    wa, wb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
+    return wa <= wb or wb <= wa
+
+
+def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
+    """Append ``rec`` or merge it into an earlier record that describes the same instrument."""
+    cls = _KIND_CLASS.get(rec.kind, "agreement")
+    for old in reversed(doc.records):
+        if _KIND_CLASS.get(old.kind, "agreement") != cls:
+            continue
+        if rec.name and old.name and not _names_compatible(rec.name, old.name):
+            continue
+        same_parties = (
+            rec.weak_parties or not rec.parties or set(rec.parties) <= set(old.parties)
+            or set(old.parties) <= set(rec.parties)
+        )  # fmt: skip
+        if not same_parties:
+            continue
+        if not anaphor and not set(rec.fields) <= set(old.fields):
+            continue
+        if _STATUS_RANK[rec.status] > _STATUS_RANK[old.status] and rec.status == "signed":
+            old.status = rec.status
+        if anaphor:
+            old.fields = [f for f, _ in _FIELD_RES if f in set(old.fields) | set(rec.fields)]
+        if old.weak_parties and not rec.weak_parties and rec.parties:
+            old.parties, old.weak_parties = rec.parties, False
+        return
+    if not anaphor:
+        doc.records.append(rec)
+
+
+def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Find instruments in one sentence; return a list context if the sentence opens a list."""
+    text = doc.text
+    sent = text[s0:s1]
+    trigs = [m for m in _TRIGGER.finditer(sent)]
+    if not trigs:
+        return None
+    org_spans = [(a - s0, b - s0) for a, b, e in _mentions_in(doc, s0, s1) if e.type == "ORGANIZATION"]
+    kept = []
+    for m in trigs:
+        a, b = m.span()
+        if any(x <= a and b <= y for x, y in org_spans) or _ORG_INSIDE_NAME.match(sent, max(0, a - 8)):
+            continue
+        if _ORG_INSIDE_NAME.search(sent[max(0, a - 8) : b + 20]):
+            continue
+        prev_word = re.findall(r"[\w']+", sent[max(0, a - 20) : a])
+        pw = prev_word[-1].lower() if prev_word else ""
+        group = m.lastgroup or "agr"
+        if group == "agr" and pw in _NON_NOUN_BEFORE:
+            continue
+        if group in ("contract", "protocol") and pw in {"to", "of", "will", "would"}:
+            continue
+        if (
+            group == "mou"
+            and m.group().lower().startswith("memorand")
+            and "understanding" not in m.group().lower()
+        ):
+            # A bare "memorandum" is often an internal memo; keep it only with a topic or parties.
+            if not re.match(r"\s+(?:on|of|between|for|with|to)\b", sent[b:]):
+                continue
+        if m.group().lower() == "accommodation" and not re.search(
+            r"\b(?:reach\w*|f[io]und|find)\b", sent, re.I
+        ):
+            continue
+        kept.append(m)
+    if not kept:
+        return None
+    is_item = bool(_ENUM.match(sent)) or (list_ctx is not None and kept[0].start() < 4)
+    opened: dict[str, Any] | None = None
+    for i, m in enumerate(kept):
+        group = m.lastgroup or "agr"
+        kind = _KIND_OF_GROUP[group]
+        a, b = m.span()
+        word = m.group()
+        plural = (
+            word.lower().endswith("s")
+            and not word.lower().endswith("ss")
+            or word.lower().endswith(("memoranda", "treaties"))
+        )
+        seg0 = kept[i - 1].end() if i else 0
+        seg1 = kept[i + 1].start() if i + 1 < len(kept) else len(sent)
+        pre, post = sent[seg0:a], sent[b:seg1]
+        mods, det = _modifiers(sent, a)
+        topic = _topic(post)
+        near_pre = pre[-90:]
+        cls = _KIND_CLASS.get(kind, "agreement")
+        # Status: a passive participle right after the noun, then the nearest segment text, then
+        # the whole sentence, then an enclosing list header.
+        pm = _PASSIVE.match(post)
+        strong = pm is not None and pm.group("s") is not None
+        if pm:
+            status = "signed" if pm.group("s") else "agreed"
+        else:
+            status = _status(near_pre[-50:], near_pre, post[:80], sent)
+        if status is None and list_ctx is not None and is_item:
+            status = list_ctx["status"]
+        # Generic "documents"/"instruments" only count when signed or exchanged.
+        if group == "docs" and not re.search(
+            r"\b(?:sign\w*|exchang\w*|ink\w*|conclu\w*|adopt\w*)\b", sent, re.I
+        ):
+            continue
+        # A list header ("... signed the following documents:") is not itself an instrument.
+        if post.lstrip().startswith(":"):
+            items_text = post.split(":", 1)[1]
+            if plural and status and not items_text.strip():
+                opened = {"status": status}
+                continue
+            if plural and i + 1 < len(kept):
+                continue
+        if det in {"any", "no"} or _NOT_AN_INSTRUMENT_BEFORE.search(pre):
+            continue  # "any agreement would ...", money-market "repurchase pacts", traded contracts
+        if group == "agr" and word.lower().startswith("deal") and not det and _VERB_DEAL_AFTER.match(post):
+            continue  # the verb: "to underwrite and deal in securities"
+        if plural and not det and not _QUANTIFIER.search(pre[-60:]):
+            # Bare plurals are usually generic ("profitable contracts") unless directly signed.
+            if not re.search(r"\b(?:sign\w*|ink\w*|exchang\w*|conclu\w*)\s+(?:\w+\s+){0,3}$", pre, re.I):
+                continue
+        anaphor = det in _DEFINITE and not topic and not mods
+        if anaphor:
+            # "the agreement" / "the accord": refers back to the latest instrument mention. It
+            # adds detail to a kept record and never creates one, unless the article has no
+            # earlier mention and this one is explicitly signed ("The MoU was signed by ...").
+            if _BACKGROUND.search(pre[-45:]) and not re.search(
+                r"\bunder\s+the\s+(?:terms\s+of\s+the\s+)?$", pre, re.I
+            ):
+                continue
+            if _is_old(doc, s0 + max(seg0, a - 60), s0 + min(seg1, b + 70)):
+                continue
+            if doc.records and doc.last_kept:
+                last = doc.records[-1]
+                if _KIND_CLASS.get(last.kind, "agreement") == cls and not plural:
+                    # Only descriptive sentences ("the agreement covers ...", "Under the
+                    # agreement, ...") add topics.
+                    extra: list[str] = []
+                    if cls != "statement" and (
+                        _DESCRIBES.match(post)
+                        or re.search(r"\bunder\s+(?:the\s+terms\s+of\s+)?the\s+$", pre, re.I)
+                    ):
+                        extra = fields_of(post[:120])
+                    last.fields = [f for f, _ in _FIELD_RES if f in set(last.fields) | set(extra)]
+                    if strong and last.status != "signed":
+                        last.status = "signed"
+                continue
+            if doc.records or doc.seen_mention or plural or not strong:
+                doc.seen_mention = True
+                continue
+        doc.seen_mention = True
+        hedge_win = near_pre[-60:]
+        if status is None:
+            # Non-event mention: only a definite instrument with its own topic that opens the
+            # sentence, in an article that already reports a deal, counts (as "agreed").
+            if doc.records and det in _DEFINITE and topic and a - seg0 < 8 and not plural:
+                status = "agreed"
+            else:
+                doc.last_kept = False
+                continue
+        if not strong and (_HEDGE.search(hedge_win) or _HEDGE.search(post[:25])):
+            doc.last_kept = False
+            continue
+        bg_win = pre[-45:]
+        if _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(seg0, a - 60), s0 + min(seg1, b + 70)):
+            doc.last_kept = False
+            continue
+        c0, c1 = _clause(sent, a, b)
+        if c0 > a:
+            c0 = 0
+        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1])
+        if weak and doc.records:
+            # "the deal" / "an accord would be reached" in a one-deal story: inherit parties.
+            last = doc.records[-1]
+            if last.parties:
+                parties, commercial = list(last.parties), last.commercial
+        elif weak and not parties:
+            parties = doc.main_countries[:1]
+            if len(doc.main_countries) > 1:
+                c = {e.code: e.count for e in doc.ents.values() if e.type == "COUNTRY"}
+                top = c.get(doc.main_countries[0], 0)
+                if c.get(doc.main_countries[1], 0) >= 0.5 * top:
+                    parties = doc.main_countries[:2]
+        if list_ctx is not None and is_item and (weak or not parties) and list_ctx.get("parties"):
+            parties, weak = list(list_ctx["parties"]), False
+        kind = _final_kind(kind, commercial)
+        # Fields: the instrument's own topic; otherwise its clause (not for joint statements,
+        # which cover everything discussed).
+        scope = " ".join(x for x in (mods, word, topic) if x)
+        flds = fields_of(scope)
+        if not flds and cls != "statement":
+            flds = fields_of(sent[seg0:seg1])
+        if commercial and not {"investment", "trade"} & set(flds) and _SALE.search(sent):
+            flds = [f for f, _ in _FIELD_RES if f in {*flds, "investment"}]
+        name = None
+        if topic or mods:
+            name = re.sub(r"\s+", " ", " ".join(x for x in (mods, word, topic) if x)).strip()
+        if is_item:
+            item = _ENUM.sub("", sent, count=1).strip(" ;.,")
+            name = re.sub(r"\s+", " ", item)[:200]
+        sigs = _signatories(doc, s0, sent, c0, a, parties)
+        rec = _Record(
+            kind=kind, status=status, parties=parties, weak_parties=weak, signatories=sigs,
+            fields=flds, name=name, date=_event_date(doc, s0, sent), location=_location(doc, s0, sent),
+            start=s0, end=s1, commercial=commercial,
+        )  # fmt: skip
+        doc.last_kept = True
+        # "signed three MoUs: on A, on B and on C" -> one record per listed instrument.
+        count = 0
+        if plural:
+            for tok in reversed(re.findall(r"[\w-]+", sent[max(0, a - 60) : a])[-4:]):
+                tok = tok.lower()
+                if tok.isdigit() and len(tok) <= 2 or tok in _NUMBER_WORDS:
+                    count = int(tok) if tok.isdigit() else _NUMBER_WORDS[tok]
+                    break
+        items_src = post.split(":", 1)[1] if ":" in post[:3] else (topic[:] if topic else "")
+        if plural and count >= 2 and items_src:
+            items = _split_items(items_src, count)
+            if len(items) == count:
+                for it in items:
+                    sub = _Record(**{**rec.__dict__, "fields": fields_of(it), "name": f"{word} {it}".strip()})
+                    sub.extra = {}
+                    doc.records.append(sub)
+                continue
+        _add(doc, rec, anaphor)
+    if opened is not None:
+        parties_ctx, _, _ = _parties(doc, s0, sent, 0, len(sent), sent)
+        opened["parties"] = parties_ctx
+    return opened
+
+
+def extract_agreements(
+    text: str,
+    title: str | None,
+    published: date | None,
+    entities: list[dict],
+    mentions: list[dict],
+) -> list[dict]:
+    """Extract the agreements an article reports as signed, agreed or planned.
+
+    ``entities`` / ``mentions`` come from ``extract_entities``; mention offsets index ``text``.
+    Returns one dict per distinct instrument with kind, name, status, parties (ISO3 codes,
+    organisation short names or company names), signatories, fields, date, location and the
+    evidence sentence with its offsets.
+    """
+    if not text:
+        return []
+    # A case-sensitive literal scan of the lower-cased text is ~10x faster than the full trigger
+    # regex; the full regex then only runs at candidate word starts.
+    low = text.lower()
+    trig_starts = [m.start() for m in _CANDIDATE.finditer(low) if _TRIGGER.match(text, m.start())]
+    if not trig_starts:
+        return []
+    doc = _build_doc(text, title, published, entities, mentions)
+    list_ctx: dict[str, Any] | None = None
+    for s0, s1 in split_sentences(text):
+        if list_ctx is not None and not (_ENUM.match(text, s0) or _TRIGGER.match(text, s0)):
+            list_ctx = None
+        k = bisect_left(trig_starts, s0)
+        if k == len(trig_starts) or trig_starts[k] >= s1:
+            continue
+        opened = _analyse_sentence(doc, s0, s1, list_ctx)
+        if opened is not None:
+            list_ctx = opened
+    out: list[dict] = []
+    seen: set[str] = set()
+    for r in doc.records:
+        aid = stable_id(r.kind, str(r.start), str(r.end), r.name or "")
+        if aid in seen:
+            continue
+        seen.add(aid)
+        out.append(
+            {
+                "agreement_id": aid,
+                "kind": r.kind,
+                "name": r.name,
+                "status": r.status,
+                "parties": r.parties,
+                "signatories": r.signatories,
+                "fields": r.fields,
+                "date": r.date,
+                "location": r.location,
+                "evidence": text[r.start : r.end],
+                "evidence_start": r.start,
+                "evidence_end": r.end,
+            }
+        )
+    return out

@@ -1,0 +1,92 @@
+"""Place patterns for capitalised runs not in the gazetteer.
+
+"Malacanang Palace", "Hebei Province", "Green Canyon Block", "Strait of Malacca",
+"Mount Elgon": a generic place word at the end, or a place prefix at the start. Countries
+named inside a place name are not country mentions ("Gulf of Mexico" -> no MEX).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from flows.extract.items import LOCATION, Item
+from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from flows.extract.lexicon import DEMONYM
+from flows.extract.scan import Tok
+
+if TYPE_CHECKING:
+    from flows.extract.segment import Analyzer
+
+_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}\b(?![.,]\d)")
+# "the Pacific port of Tumaco", "the province of Hebei": a lowercase place noun + of.
+_PLACE_OF_BEFORE = re.compile(
+    r"\b(?:port|city|town|village|province|provinces|state|island|islands|region|district|districts|"
+    r"capital|municipality|prefecture|county|emirate|kingdom|sultanate)[ \t]+of[ \t]+$"
+)
+_COMMA_AFTER = re.compile(r",[ \t]+")
+
+
+def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
+    """Emit a location if ``toks`` has a place name's shape; True if it did."""
+    lex = a.lex
+    n = len(toks)
+    if n < 2:
+        return False
+    last = toks[-1].text
+    last2 = " ".join(t.text for t in toks[-2:])
+    first = toks[0].text
+    first2 = " ".join(t.text for t in toks[:2])
+    shaped = (
+        last in lex.loc_suffix
+        or last2 in lex.loc_suffix
+        or first2 in lex.loc_prefix
+        or (first in lex.loc_prefix and not toks[1].conn)
+    )
+    if not shaped:
+        return False
+    if all(t.conn or t.text in lex.loc_suffix or t.text in lex.loc_prefix for t in toks):
+        return False  # "City Hall"-like generic phrases without a proper name
+    country = None
+    for i in range(n):
+        hit = a.gaz_at(toks, i)
+        if hit and hit[1].kind in (GAZ_COUNTRY, DEMONYM):
+            country = hit[1].canonical
+            break
+    start, end = toks[0].start, toks[-1].end
+    m = _NUMBER_AFTER.match(a.scan, end)
+    if m and (last in lex.loc_suffix or last2 in lex.loc_suffix):
+        end = m.end()  # "Green Canyon Block 182"
+    surface = a.span_text(start, end)
+    a.emit(Item(LOCATION, start, end, surface, surface, country))
+    return True
+
+
+def context_location(a: Analyzer, toks: list[Tok]) -> bool:
+    """Emit an unknown name as a place when its context says so; True if it did.
+
+    "the port of Tumaco"; "Corpus Christi, Texas" (a name followed by a known state or country).
+    """
+    start, end = toks[0].start, toks[-1].end
+    if not all(t.text[0].isupper() for t in toks if not t.conn):
+        return False
+    country = None
+    if not _PLACE_OF_BEFORE.search(a.scan, max(0, start - 30), start):
+        m = _COMMA_AFTER.match(a.scan, end)
+        if not m:
+            return False
+        nxt = a.scan[m.end() : m.end() + 40].split(",")[0].split()
+        found = None
+        for n in range(min(3, len(nxt)), 0, -1):
+            entries = a.lex.gazetteer.get(" ".join(nxt[:n]).rstrip("."))
+            if entries:
+                found = entries[0]
+                break
+        if found is None or found.kind not in (LOCATION, GAZ_COUNTRY) or not found.country:
+            return False
+        if found.kind == LOCATION and found.canonical not in a.lex.subdivision_names:
+            return False  # only states/provinces and countries qualify, not cities
+        country = found.country
+    surface = a.span_text(start, end)
+    a.emit(Item(LOCATION, start, end, surface, surface, country))
+    return True

@@ -1,0 +1,290 @@
+"""Person rules: titled names, untitled names with evidence, and name normalisation.
+
+A person is recognised when a name-like tail follows an honorific or a role in the same run
+("Kazakh President Kassym-Jomart Tokayev", "H.E. Mr. Nguyen Xuan Phuc"), or, without a title,
+when a known given name starts it, a lowercase role precedes it ("energy minister Guillermo
+Perry") or an appositive/speech verb follows it ("Albert Melnikov, deputy trade representative
+of the Soviet Union, said").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from flows.extract import locations
+from flows.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
+from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from flows.extract.lexicon import DEMONYM, Lexicon
+from flows.extract.scan import NAME_CONNECTORS, Tok
+
+if TYPE_CHECKING:
+    from flows.extract.segment import Analyzer
+
+_MAX_NAME = 6
+_ROLE_NOUNS = (
+    r"minister|president|vice[- ]president|premier|chairman|chairwoman|chairperson|chief|secretary|"
+    r"director|governor|spokesman|spokeswoman|spokesperson|official|ambassador|envoy|executive|"
+    r"economist|analyst|representative|commissioner|head|leader|citizen|lawyer|attorney|judge|"
+    r"professor|founder|partner|manager|officer|trader|dealer|banker|consultant|adviser|advisor|"
+    r"counsellor|deputy|undersecretary|senator|congressman|mayor|king|queen|prince|sultan|emir|sheikh|"
+    r"general|president-elect|treasurer|administrator|negotiator|delegate|member|owner|principal|"
+    r"investor|broker|strategist|researcher|scientist|student|expert|diplomat|consul|speaker"
+)
+_SPEECH = (
+    r"said|says|told|added|noted|stated|explained|urged|declared|announced|stressed|warned|"
+    r"predicted|commented|asked|replied|wrote"
+)
+_AFTER_RE = re.compile(
+    rf"[ \t]*(?:,[ \t]*(?:who[ \t]+is[ \t]+|the[ \t]+|a[ \t]+|an[ \t]+|its[ \t]+|his[ \t]+|her[ \t]+)?"
+    rf"(?:[a-z][\w'-]*[ \t]+){{0,5}}?(?:{_ROLE_NOUNS})\b|,?[ \t]+(?:{_SPEECH})\b)"
+)
+ROLE_NOUNS = frozenset(_ROLE_NOUNS.replace("[- ]", "-").split("|")) | {"vice president"}
+# Words that end a lowercase role phrase when reading backwards from the role noun.
+_NOT_ROLE_WORDS = frozenset(
+    "the a an of said says told by or to in on at for with from its his her their as is was".split()
+)
+_SAID_BEFORE_RE = re.compile(rf"\b(?:{_SPEECH}|according[ \t]+to)[ \t]+$")
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,3}")
+# Tokens that are kept as a surface alias but dropped from the canonical name.
+_NAME_HONORIFICS = frozenset({"Haji", "Hajah", "Hj", "Hj."})
+
+
+def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
+    """True if ``word`` could be part of a person's name (not a title, org word, place, common word)."""
+    if not word or not word[0].isupper() or any(c.isdigit() for c in word):
+        return False
+    if len(word) > 1 and word.replace(".", "").replace("-", "").isupper():
+        # Initials ("A.", "A.W.") pass unless they spell a country ("U.S."); acronyms do not.
+        return bool(_INITIALS_RE.fullmatch(word)) and word not in lex.gazetteer
+    if (
+        word in lex.stopwords
+        or word in lex.roles
+        or word in lex.honorifics
+        or word in lex.role_modifiers
+        or word in lex.org_words
+        or word in lex.loc_suffix
+        or word in lex.blockers
+    ):
+        return False
+    entries = lex.gazetteer.get(word)
+    if entries and word not in lex.first_names:
+        return False
+    return not common(word)
+
+
+def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
+    """Index where the trailing name-like tokens of ``toks`` start (len(toks) if none)."""
+    i = len(toks)
+    count = 0
+    while i > 0 and count < _MAX_NAME:
+        t = toks[i - 1]
+        if a.name_like(t):
+            i -= 1
+            count += 1
+        elif t.conn and t.text in NAME_CONNECTORS and i - 1 > 0 and a.name_like(toks[i - 2]) and count:
+            i -= 1
+        else:
+            break
+    while i < len(toks) and toks[i].conn:
+        i += 1
+    return i
+
+
+def _after_titles(a: Analyzer, toks: list[Tok], k: int) -> int:
+    """Index of the first name-like token after the title block starting at ``k``."""
+    p = k
+    while p < len(toks):
+        h = max(a.hon_at(toks, p), a.role_at(toks, p))
+        if h > p:
+            p = h
+        elif a.name_like(toks[p]):
+            return p
+        else:
+            hit = a.gaz_at(toks, p)
+            p = hit[0] if hit else p + 1
+    return p
+
+
+def clean_name(a: Analyzer, toks: list[Tok]) -> tuple[str, str, tuple[str, ...]]:
+    """(canonical, surface, extra aliases) of a name; "Haji" kept only in the surface form."""
+    surface = a.span_text(toks[0].start, toks[-1].end)
+    words = [t.text for t in toks]
+    canon_words = [w for w in words if w not in _NAME_HONORIFICS] or words
+    canonical = " ".join(canon_words)
+    extra = (canonical,) if canonical != surface else ()
+    return canonical, surface, extra
+
+
+def titled_person(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
+    """Honorific/role + name in one run; emits the person and any country/org in the title."""
+    n = len(toks)
+    i = _name_tail(a, toks)
+    if i >= n or i == 0:
+        return False
+    # "Chancellor of the Exchequer Nigel Lawson": the word after of/the completes the title.
+    if (
+        toks[i - 1].conn
+        and toks[i - 1].text in ("of", "the", "for")
+        and n - i >= 2
+        and toks[i].text not in a.lex.first_names
+    ):
+        i += 1
+    # A multi-word honorific may end inside the tail ("Datuk Seri Anwar Ibrahim").
+    for p in range(i):
+        i = max(i, a.hon_at(toks, p), a.role_at(toks, p))
+    if i >= n:
+        return False
+    # Prefer the name as read forward from the title block: "Minister ... II Dato Erywan Pehin Yusof".
+    k0 = next((p for p in range(i) if a.hon_at(toks, p) > p or a.role_at(toks, p) > p), None)
+    if k0 is not None:
+        j = _after_titles(a, toks, k0)
+        if j < i and all(
+            a.name_like(t) or t.conn and t.text in NAME_CONNECTORS or t.text in a.lex.honorifics
+            for t in toks[j:]
+        ):
+            if not (toks[j - 1].conn and toks[j - 1].text in ("of", "the", "for")):
+                i = j
+    region = toks[:i]
+    k = next((p for p in range(len(region)) if a.hon_at(region, p) > p or a.role_at(region, p) > p), None)
+    if k is None:
+        return False
+    country = owner
+    role_toks: list[Tok] = []
+    prefix = region[:k]
+    while prefix and prefix[-1].conn:
+        prefix = prefix[:-1]
+    if prefix:
+        p = 0
+        hit = a.gaz_at(prefix, 0)
+        if hit and hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION):
+            item = a.emit_gaz(prefix, 0, hit[0], hit[1])
+            country = item.country or country
+            p = hit[0]
+        rest = prefix[p:]
+        if rest and all(t.conn or t.text in a.lex.role_modifiers or a.common(t.text) for t in rest):
+            role_toks.extend(rest)
+        elif rest:
+            before = len(a.items)
+            a.segment(rest, owner)
+            for it in a.items[before:]:
+                if it.type == COUNTRY or (it.type == ORGANIZATION and it.country):
+                    country = country or it.country
+    p = k
+    while p < len(region):
+        h = a.hon_at(region, p)
+        if h > p:
+            p = h
+            continue
+        r = a.role_at(region, p)
+        if r > p:
+            role_toks.extend(region[p:r])
+            p = r
+            continue
+        hit = a.gaz_at(region, p)
+        if hit and hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION):
+            item = a.emit_gaz(region, p, hit[0], hit[1])
+            if item.type == COUNTRY or not country:
+                country = item.country or country
+            while role_toks and role_toks[-1].conn:
+                role_toks.pop()
+            p = hit[0]
+            continue
+        role_toks.append(region[p])
+        p += 1
+    while role_toks and role_toks[-1].conn:
+        role_toks.pop()
+    role = a.span_text(role_toks[0].start, role_toks[-1].end) if role_toks else None
+    name_toks = toks[i:]
+    canonical, surface, extra = clean_name(a, name_toks)
+    a.emit(
+        Item(PERSON, name_toks[0].start, name_toks[-1].end, canonical, surface, country, role, aliases=extra)
+    )
+    return True
+
+
+def unknown_piece(a: Analyzer, toks: list[Tok], owner: str | None) -> None:
+    """An unrecognised stretch: a person if the evidence says so, else a leftover."""
+    toks = a.strip(toks)
+    if not toks:
+        return
+    names = [t for t in toks if not t.conn]
+    if len(names) >= 2 and len(names) <= 5 and all(a.name_like(t) or t.conn for t in toks):
+        evidence = _evidence(a, toks)
+        if evidence is not None:
+            role, country = evidence
+            canonical, surface, extra = clean_name(a, toks)
+            a.emit(
+                Item(
+                    PERSON,
+                    toks[0].start,
+                    toks[-1].end,
+                    canonical,
+                    surface,
+                    country or owner,
+                    role,
+                    aliases=extra,
+                )
+            )
+            return
+    if locations.context_location(a, toks):
+        return
+    if len(names) == 1 and a.name_like(toks[0]):
+        ev = _before_role(a, toks[0].start)
+        if ev is not None:
+            canonical, surface, extra = clean_name(a, toks)
+            a.emit(
+                Item(
+                    PERSON,
+                    toks[0].start,
+                    toks[0].end,
+                    canonical,
+                    surface,
+                    ev[1] or owner,
+                    ev[0],
+                    aliases=extra,
+                )
+            )
+            return
+    a.leftover(toks)
+
+
+def _before_role(a: Analyzer, start: int) -> tuple[str | None, str | None] | None:
+    """A lowercase role right before the name ("energy minister Guillermo Perry")."""
+    before = a.scan[max(0, start - 60) : start]
+    words = before.split()
+    if not words:
+        return None
+    last = words[-1].rstrip(",")
+    if last not in ROLE_NOUNS or not before.rstrip(" \t,").endswith(last):
+        return None
+    role_words = [last]
+    for w in reversed(words[:-1]):
+        if len(role_words) >= 5 or not w.isalpha() or not w.islower() or w in _NOT_ROLE_WORDS:
+            break
+        role_words.insert(0, w)
+    role = " ".join(role_words)
+    role_start = start - len(before) + before.rfind(role_words[0] + " ")
+    country = None
+    if a.items:
+        last_item = a.items[-1]
+        if last_item.type == COUNTRY and 0 <= role_start - last_item.end <= 3:
+            country = last_item.name
+    return role, country
+
+
+def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | None:
+    """(role, country) if the context says this capitalised pair is a person, else None."""
+    start, end = toks[0].start, toks[-1].end
+    ev = _before_role(a, start)
+    if ev is not None:
+        return ev
+    first = toks[0].text
+    if first in a.lex.first_names and not a.common(first):
+        return None, None
+    if _AFTER_RE.match(a.scan, end):
+        return None, None
+    if _SAID_BEFORE_RE.search(a.scan, max(0, start - 20), start):
+        return None, None
+    return None

@@ -1,0 +1,423 @@
+"""Run analysis: turn each capitalised run of an article into typed items.
+
+A run such as "Kazakh President Kassym-Jomart Tokayev" or "China's Beijing Language and Culture
+University" is cut at possessives, then tried against, in order: the gazetteer as a whole,
+a titled person (honorific/role + name), an organization pattern, a named initiative/event
+(ignored), a place pattern, a split at connectors, and finally a longest-match gazetteer walk
+whose unknown leftovers may still be people ("Albert Melnikov, deputy trade representative").
+Leftovers that are not recognised are kept for the alias pass (``resolve``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flows.extract import locations, organizations, persons
+from flows.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
+from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from flows.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
+from flows.extract.scan import NAME_CONNECTORS, Tok, lower_word_in, prepare, runs, tokens
+
+_KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
+_ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
+_ACRONYM_APPOS = re.compile(r",[ \t]+([A-Z]{2,6}),")
+_TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
+_SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
+# Single words that name a specific body when capitalised on their own.
+_SINGLE_ORGS = frozenset(
+    {"Congress", "Senate", "Parliament", "Treasury", "Politburo", "Knesset", "Duma", "Bundestag"}
+)
+
+
+def norm_ws(s: str) -> str:
+    """Collapse whitespace (line breaks inside names) to single spaces."""
+    return " ".join(s.split())
+
+
+def key_of(toks: list[Tok]) -> str:
+    """Gazetteer key of a token sequence (the last token's possessive dropped)."""
+    if len(toks) == 1:
+        return toks[0].key
+    last = len(toks) - 1
+    return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
+
+
+class Analyzer:
+    """Per-article state: the scan text, emitted items, acronym definitions, leftovers."""
+
+    def __init__(self, text: str) -> None:
+        self.lex: Lexicon = lexicon()
+        self.text = text
+        self.scan = prepare(text)
+        self._common: dict[str, bool] = {}
+        self.items: list[Item] = []
+        self.leftovers: list[tuple[int, int, str, bool]] = []  # start, end, text, after "the"
+        self.acronyms: dict[str, Item | None] = {}
+        self._namelike: dict[str, bool] = {}
+        self.bracketed: list[tuple[int, int]] = []
+        self.org_short: dict[str, Item] = {}
+
+    # ----- lookups -------------------------------------------------------------------------
+    def gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
+        """Longest gazetteer phrase starting at token ``i``: (end index, best entry)."""
+        gaz = self.lex.gazetteer
+        first = toks[i]
+        if first.conn:
+            return None
+        span = self.lex.gaz_first.get(first.key)
+        if span is None and first.poss:
+            span = self.lex.gaz_first.get(first.key + "'s")
+        if span is None:
+            # Datelines and headings in capitals: "HANOI -", "KUALA LUMPUR".
+            if len(first.text) > 3 and first.text.isupper() and first.text.isalpha():
+                return self._caps_gaz_at(toks, i)
+            return None
+        for j in range(min(len(toks), i + span), i, -1):
+            if toks[j - 1].conn:
+                continue
+            entries = gaz.get(key_of(toks[i:j]))
+            if entries:
+                return j, min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
+        return None
+
+    def _caps_gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
+        """Gazetteer lookup of an ALL-CAPS place or country name (title-cased, up to 3 words)."""
+        for j in range(min(len(toks), i + 3), i, -1):
+            if not all(t.text.isupper() for t in toks[i:j]):
+                continue
+            entries = self.lex.gazetteer.get(" ".join(t.text.title() for t in toks[i:j]))
+            if entries:
+                best = min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
+                if best.kind in (GAZ_COUNTRY, LOCATION):
+                    return j, best
+        return None
+
+    def phrase_at(self, toks: list[Tok], i: int, table: frozenset[str], max_len: int) -> int:
+        """End index of the longest phrase of ``table`` starting at ``i`` (``i`` if none)."""
+        if toks[i].key not in self.lex.phrase_first:
+            return i
+        for j in range(min(len(toks), i + max_len), i, -1):
+            if key_of(toks[i:j]) in table:
+                return j
+        return i
+
+    def hon_at(self, toks: list[Tok], i: int) -> int:
+        """End of an honorific starting at ``i`` (``i`` if none)."""
+        return self.phrase_at(toks, i, self.lex.honorifics, self.lex.max_hon_len)
+
+    def role_at(self, toks: list[Tok], i: int) -> int:
+        """End of a role title starting at ``i`` (``i`` if none)."""
+        return self.phrase_at(toks, i, self.lex.roles, self.lex.max_role_len)
+
+    def common(self, word: str) -> bool:
+        """The word also occurs in lower case in this article (so it is an ordinary word)."""
+        lw = word.lower()
+        hit = self._common.get(lw)
+        if hit is None:
+            hit = self._common[lw] = lower_word_in(self.scan, lw)
+        return hit
+
+    def name_like(self, tok: Tok) -> bool:
+        """True if this token could be part of a person's name."""
+        if tok.conn:
+            return False
+        cached = self._namelike.get(tok.text)
+        if cached is None:
+            cached = persons.name_like(tok.text, self.lex, self.common)
+            self._namelike[tok.text] = cached
+        return cached
+
+    # ----- emission ------------------------------------------------------------------------
+    def span_text(self, start: int, end: int) -> str:
+        """Whitespace-normalised text of a span."""
+        return norm_ws(self.scan[start:end])
+
+    def emit(self, item: Item) -> Item:
+        """Record an item; remember the short forms of organizations for later runs."""
+        self.items.append(item)
+        if item.type == ORGANIZATION:
+            for short in organizations.later_forms(item):
+                self.org_short.setdefault(short, item)
+        return item
+
+    def emit_gaz(self, toks: list[Tok], i: int, j: int, entry: GazEntry) -> Item:
+        """Record a gazetteer hit covering ``toks[i:j]``."""
+        start, end = toks[i].start, toks[j - 1].end
+        surface = self.span_text(start, end)
+        if entry.kind in (GAZ_COUNTRY, DEMONYM):
+            return self.emit(Item(COUNTRY, start, end, entry.canonical, surface, entry.canonical))
+        if entry.kind == ORGANIZATION:
+            return self.emit(
+                Item(ORGANIZATION, start, end, entry.canonical, surface, entry.country, acronym=entry.acronym)
+            )
+        if entry.kind == LOCATION:
+            return self.emit(Item(LOCATION, start, end, entry.canonical, surface, entry.country))
+        return self.emit(Item(REGION_ADJ, start, end, entry.canonical, surface))
+
+    def leftover(self, toks: list[Tok]) -> None:
+        """Keep an unrecognised piece for the alias pass."""
+        toks = [t for t in toks if not t.conn or t.text in NAME_CONNECTORS]
+        while toks and toks[0].conn:
+            toks = toks[1:]
+        while toks and toks[-1].conn:
+            toks = toks[:-1]
+        if not toks:
+            return
+        start, end = toks[0].start, toks[-1].end
+        after_the = self.scan[max(0, start - 4) : start].lower() == "the "
+        self.leftovers.append((start, end, self.span_text(start, end), after_the))
+
+    # ----- driver --------------------------------------------------------------------------
+    def run(self) -> None:
+        """Analyse every capitalised run of the article."""
+        scan = self.scan
+        self.bracketed = organizations.bracketed_spans(scan)
+        for start, end in runs(scan):
+            toks = tokens(scan, start, end)
+            if not toks:
+                continue
+            if self.bracketed and self._in_bracket(toks):
+                continue
+            for part in self._cut_after_abbrev(toks):
+                before = len(self.items)
+                self.analyze_run(part)
+                self.after_run(part, before)
+
+    def _cut_after_abbrev(self, toks: list[Tok]) -> list[list[Tok]]:
+        """A legal suffix with a full stop ("Schwab Corp. The sale") may end a sentence: cut there."""
+        parts: list[list[Tok]] = [[]]
+        legal = self.lex.org_legal
+        for t in toks:
+            parts[-1].append(t)
+            if t.text.endswith(".") and t.text in legal:
+                parts.append([])
+        return [p for p in parts if p]
+
+    def _in_bracket(self, toks: list[Tok]) -> bool:
+        """Reuters marks company names as <Name>: take the bracket as one organization."""
+        s = toks[0].start
+        for bs, be in self.bracketed:
+            if bs <= s < be:
+                if s == bs and self.scan[bs:be] not in {i.surface for i in self.items}:
+                    content = self.scan[bs:be]
+                    if not _TICKER.fullmatch(content):
+                        self.emit(organizations.bracket_item(self, bs, be))
+                return True
+        return False
+
+    def after_run(self, toks: list[Tok], before: int) -> None:
+        """Acronym defined right after a run: "Shanghai Cooperation Organization (SCO)"."""
+        end = toks[-1].end + (2 if toks[-1].poss else 0)
+        m = _ACRONYM_AFTER.match(self.scan, end) or _ACRONYM_APPOS.match(self.scan, end)
+        if not m:
+            return
+        acro = m.group(1)
+        new = [i for i in self.items[before:] if i.type in (ORGANIZATION, LOCATION)]
+        target = new[-1] if new else None
+        if target is not None and _ACRONYM_APPOS.match(self.scan, end) and not m.group(0).startswith(" ("):
+            if not organizations.initials_match(acro, target.surface):
+                return
+        if acro in self.acronyms and self.acronyms[acro] is not None:
+            return
+        if target is not None and not target.acronym:
+            target.acronym = acro
+        self.acronyms[acro] = target
+
+    def analyze_run(self, toks: list[Tok]) -> None:
+        """Cut a run at possessives and analyse the pieces (the possessor gives context)."""
+        owner: str | None = None
+        seg: list[Tok] = []
+        for idx, t in enumerate(toks):
+            seg.append(t)
+            if t.poss and idx < len(toks) - 1 and not self._poss_inside_gaz(toks, idx):
+                before = len(self.items)
+                self.segment(seg, owner)
+                owner = self._owner(before)
+                seg = []
+        if seg:
+            self.segment(seg, owner)
+
+    def _poss_inside_gaz(self, toks: list[Tok], idx: int) -> bool:
+        for s in range(max(0, idx - 3), idx + 1):
+            hit = self.gaz_at(toks, s)
+            if hit and hit[0] > idx + 1:
+                return True
+        return False
+
+    def _owner(self, before: int) -> str | None:
+        """Country of the possessor just analysed ("Singapore's", "China's")."""
+        new = self.items[before:]
+        if new and new[-1].type == COUNTRY:
+            return new[-1].name
+        if new and new[-1].type == ORGANIZATION:
+            return new[-1].country
+        return None
+
+    def strip(self, toks: list[Tok]) -> list[Tok]:
+        """Drop leading sentence words ("The", "However") and dangling connectors."""
+        stop = self.lex.stopwords
+        while toks and (toks[0].conn or (toks[0].text in stop and not self.gaz_at(toks, 0))):
+            toks = toks[1:]
+        while toks and toks[-1].conn:
+            toks = toks[:-1]
+        return toks
+
+    def segment(self, toks: list[Tok], owner: str | None) -> None:
+        """Analyse one possessive-free piece of a run."""
+        toks = self.strip(toks)
+        if not toks:
+            return
+        key = key_of(toks)
+        if key in self.acronyms:
+            target = self.acronyms[key]
+            if target is not None:
+                self.emit(Item(target.type, toks[0].start, toks[-1].end, target.name, key, target.country))
+            return
+        hit = self.gaz_at(toks, 0)
+        if hit and hit[0] == len(toks):
+            self.emit_gaz(toks, 0, len(toks), hit[1])
+            return
+        known = self.org_short.get(key)
+        if known is not None:
+            surface = self.span_text(toks[0].start, toks[-1].end)
+            self.emit(Item(ORGANIZATION, toks[0].start, toks[-1].end, known.name, surface, known.country))
+            return
+        if self._split_and(toks, owner):
+            return
+        if persons.titled_person(self, toks, owner):
+            return
+        j = self.role_at(toks, 0)
+        if j > 0 and j < len(toks) and toks[j].conn:
+            self.segment(toks[j:], owner)  # "Chairman of the Federal Reserve Board"
+            return
+        if organizations.org_pattern(self, toks, owner):
+            return
+        if toks[0].text in self.lex.blockers or toks[-1].text in self.lex.blockers:
+            self.walk(toks, owner, keep_only=(COUNTRY, ORGANIZATION))
+            return
+        if locations.loc_pattern(self, toks):
+            return
+        if any(t.conn and t.text in _SPLIT_CONNS for t in toks):
+            piece: list[Tok] = []
+            for t in toks + [Tok("and", -1, -1, conn=True)]:
+                if t.conn and t.text in _SPLIT_CONNS:
+                    if piece:
+                        self.segment(piece, owner)
+                    piece = []
+                else:
+                    piece.append(t)
+            return
+        if len(toks) == 1 and toks[0].text in _SINGLE_ORGS:
+            organizations.emit_org(self, toks, owner)
+            return
+        self.walk(toks, owner)
+
+    def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
+        """Cut "Xi and Tokayev", "Indian Navy and the Philippine Coast Guard"; keep "Trade and Industry"."""
+        lex = self.lex
+        last = toks[-1].text
+        org_shaped = (
+            last in lex.org_suffix
+            or last in lex.loc_suffix
+            or toks[0].text in lex.org_head
+            or toks[0].text in lex.org_foreign
+        )
+        for idx, t in enumerate(toks):
+            if not (t.conn and t.text in ("and", "&")) or idx == 0 or idx == len(toks) - 1:
+                continue
+            if any((h := self.gaz_at(toks, s)) and h[0] > idx for s in range(max(0, idx - 4), idx)):
+                continue
+            nxt = idx + 1
+            while nxt < len(toks) and toks[nxt].conn:
+                nxt += 1
+            if nxt >= len(toks):
+                continue
+            word = toks[nxt].text
+            right_hit = self.gaz_at(toks, nxt)
+            if (
+                right_hit
+                and right_hit[1].kind in (GAZ_COUNTRY, DEMONYM)
+                or (word in lex.org_head and nxt + 1 < len(toks) and toks[nxt + 1].conn)
+            ):
+                # "... and Vietnam's Ministry of ...", "... and the Ministry of Trade and Industry"
+                self.segment(toks[:idx], owner)
+                self.segment(toks[idx + 1 :], owner)
+                return True
+            if org_shaped:
+                left, right = toks[:idx], toks[nxt:]
+                if not (
+                    len(left) >= 2 and left[-1].text in lex.org_suffix and left[-1].text not in lex.org_legal
+                ):
+                    continue
+                if all(r.text in lex.org_suffix for r in right):
+                    continue  # "Merrill Lynch and Co"
+            elif not self._complete_left(toks[:idx]):
+                continue  # "Minister for Trade and Industry ...", "National Investment and ..."
+            self.segment(toks[:idx], owner)
+            self.segment(toks[idx + 1 :], owner)
+            return True
+        return False
+
+    def _complete_left(self, left: list[Tok]) -> bool:
+        """True if ``left`` could end an entity of its own (a name, a known phrase, an organization)."""
+        last = left[-1]
+        if self.name_like(last) or last.text in self.lex.org_suffix:
+            return True
+        return any(
+            (h := self.gaz_at(left, s)) and h[0] == len(left) for s in range(max(0, len(left) - 4), len(left))
+        )
+
+    def walk(self, toks: list[Tok], owner: str | None, keep_only: tuple[str, ...] | None = None) -> None:
+        """Longest-match gazetteer walk; unknown stretches go to the person/leftover rules."""
+        toks = self._split_hyphens(toks)
+        buf: list[Tok] = []
+        i = 0
+        while i < len(toks):
+            hit = self.gaz_at(toks, i)
+            if hit and not self._ambiguous_hit(toks, i, hit, buf):
+                if buf and keep_only is None:
+                    persons.unknown_piece(self, buf, owner)
+                buf = []
+                if keep_only is None or (hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION)):
+                    self.emit_gaz(toks, i, hit[0], hit[1])
+                i = hit[0]
+            else:
+                buf.append(toks[i])
+                i += 1
+        if buf and keep_only is None:
+            persons.unknown_piece(self, buf, owner)
+
+    def _ambiguous_hit(self, toks: list[Tok], i: int, hit: tuple[int, GazEntry], buf: list[Tok]) -> bool:
+        """A one-word country/place right after a given name is a surname ("Michael Jordan")."""
+        return (
+            hit[0] == i + 1
+            and bool(buf)
+            and buf[-1].text in self.lex.first_names
+            and not self.common(buf[-1].text)
+            and hit[1].kind in (GAZ_COUNTRY, LOCATION)
+        )
+
+    def _split_hyphens(self, toks: list[Tok]) -> list[Tok]:
+        """Split "China-Kazakhstan", "Soviet-Italian" into their parts when a part is a country."""
+        out: list[Tok] = []
+        gaz = self.lex.gazetteer
+        for t in toks:
+            if "-" in t.text and t.text not in gaz and not t.conn:
+                parts = t.text.split("-")
+                if any(p in gaz for p in parts):
+                    pos = t.start
+                    for p in parts:
+                        if p:
+                            out.append(Tok(p, pos, pos + len(p)))
+                        pos += len(p) + 1
+                    out[-1].poss = t.poss
+                    continue
+            out.append(t)
+        return out
+
+
+def analyze(text: str) -> Analyzer:
+    """Run the analysis over ``text`` and return the analyser with its items and leftovers."""
+    a = Analyzer(text)
+    a.run()
+    return a

@@ -1,0 +1,197 @@
+"""Tests for the rule-based agreement extractor (invented press-release style fixtures)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flows.extract.agreements import extract_agreements, fields_of
+
+# surface form -> (type, canonical name, country code, role)
+SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
+    "Singapore": ("COUNTRY", "Singapore", "SGP", None),
+    "Singaporean": ("COUNTRY", "Singapore", "SGP", None),
+    "Vietnam": ("COUNTRY", "Vietnam", "VNM", None),
+    "Vietnamese": ("COUNTRY", "Vietnam", "VNM", None),
+    "China": ("COUNTRY", "China", "CHN", None),
+    "Chinese": ("COUNTRY", "China", "CHN", None),
+    "Kazakhstan": ("COUNTRY", "Kazakhstan", "KAZ", None),
+    "Kazakh": ("COUNTRY", "Kazakhstan", "KAZ", None),
+    "Malaysia": ("COUNTRY", "Malaysia", "MYS", None),
+    "Ruritania": ("COUNTRY", "Ruritania", "RUR", None),
+    "Freedonia": ("COUNTRY", "Freedonia", "FRE", None),
+    "Xi Jinping": ("PERSON", "Xi Jinping", "CHN", "President"),
+    "Kassym-Jomart Tokayev": ("PERSON", "Kassym-Jomart Tokayev", "KAZ", "President"),
+    "Tokayev": ("PERSON", "Kassym-Jomart Tokayev", "KAZ", "President"),
+    "Xi": ("PERSON", "Xi Jinping", "CHN", "President"),
+    "Astana": ("LOCATION", "Astana", None, None),
+    "Hanoi": ("LOCATION", "Hanoi", None, None),
+    "Acme Steel Corp": ("ORGANIZATION", "Acme Steel Corp", None, None),
+    "Borealis Bank": ("ORGANIZATION", "Borealis Bank", None, None),
+    "European Union": ("ORGANIZATION", "European Union", None, None),
+}
+
+
+def entities_for(text: str) -> tuple[list[dict], list[dict]]:
+    """Build entity and mention lists by exact surface matching (longest first)."""
+    ents: dict[str, dict] = {}
+    mentions: list[dict] = []
+    taken: list[tuple[int, int]] = []
+    for surface in sorted(SPEC, key=len, reverse=True):
+        typ, name, code, role = SPEC[surface]
+        for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            eid = f"{typ}:{name}"
+            e = ents.setdefault(
+                eid,
+                {
+                    "entity_id": eid,
+                    "type": typ,
+                    "name": name,
+                    "aliases": [],
+                    "country_code": code,
+                    "role": role,
+                    "acronym": None,
+                    "mention_count": 0,
+                },
+            )
+            e["mention_count"] += 1
+            mentions.append({"entity_id": eid, "start": m.start(), "end": m.end(), "text": m.group()})
+    return list(ents.values()), sorted(mentions, key=lambda x: x["start"])
+
+
+def run(text: str, published: date | None = date(2024, 7, 4), title: str | None = None) -> list[dict]:
+    ents, ments = entities_for(text)
+    out = extract_agreements(text, title, published, ents, ments)
+    for a in out:
+        assert text[a["evidence_start"] : a["evidence_end"]] == a["evidence"]
+    return out
+
+
+def test_list_of_instruments_in_one_sentence() -> None:
+    text = (
+        "The Prime Minister of Singapore met the Prime Minister of Vietnam in Hanoi on Wednesday. "
+        "The two sides signed three MoUs: on maritime cooperation, on education, and on health."
+    )
+    out = run(text)
+    assert len(out) == 3
+    assert all(a["kind"] == "memorandum_of_understanding" for a in out)
+    assert all(a["status"] == "signed" for a in out)
+    assert all(set(a["parties"]) == {"SGP", "VNM"} for a in out)
+    assert [a["fields"] for a in out] == [["maritime"], ["education"], ["health"]]
+    assert len({a["agreement_id"] for a in out}) == 3
+
+
+def test_enumerated_documents_after_header() -> None:
+    text = (
+        "Singapore and Vietnam held talks on Tuesday.\n"
+        "The leaders witnessed the exchange of the following documents:\n"
+        "(i) Memorandum of Understanding between Singapore and Vietnam on Cooperation in Digital Economy;\n"
+        "(ii) Agreement on Air Services between Singapore and Vietnam; and\n"
+        "(iii) Protocol on Customs Cooperation.\n"
+        "The leaders then held a press conference."
+    )
+    out = run(text)
+    kinds = [a["kind"] for a in out]
+    assert kinds == ["memorandum_of_understanding", "agreement", "protocol"]
+    assert all(a["status"] == "signed" for a in out)
+    assert all(set(a["parties"]) == {"SGP", "VNM"} for a in out)
+    assert "digital" in out[0]["fields"] and "economy" in out[0]["fields"]
+    assert out[1]["fields"] == ["aviation"]
+    assert out[2]["fields"] == ["trade"]
+
+
+def test_joint_statement_and_unindividuated_documents() -> None:
+    text = (
+        "Chinese President Xi Jinping held talks with Kazakh President Kassym-Jomart Tokayev in Astana "
+        "on Wednesday. Following their talks, both leaders signed a joint statement and witnessed the "
+        "exchange of numerous cooperation documents in fields including trade, aviation, aerospace and "
+        "media. "
+        "Xi said China values its partnership with Kazakhstan. Tokayev agreed."
+    )
+    out = run(text)
+    assert len(out) == 2
+    js, docs = out
+    assert js["kind"] == "joint_statement"
+    assert set(js["parties"]) == {"CHN", "KAZ"}
+    assert set(js["signatories"]) == {"Xi Jinping", "Kassym-Jomart Tokayev"}
+    assert js["status"] == "signed"
+    assert js["fields"] == []
+    assert docs["kind"] == "other"
+    assert set(docs["parties"]) == {"CHN", "KAZ"}
+    assert set(docs["fields"]) == {"trade", "aviation", "space", "media"}
+
+
+def test_background_treaty_excluded() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on border issues under the 1994 treaty of friendship. "
+        "The ministers recalled the agreement signed in 2001 and agreed to deepen cooperation."
+    )
+    assert run(text) == []
+
+
+def test_status_signed_agreed_planned() -> None:
+    signed = run("Ruritania and Freedonia signed an agreement on tourism cooperation on Monday.")
+    assert [a["status"] for a in signed] == ["signed"]
+    agreed = run("Ruritania and Freedonia reached an agreement on fisheries quotas.")
+    assert [a["status"] for a in agreed] == ["agreed"]
+    planned = run("Ruritania and Freedonia are expected to sign a free trade agreement next month.")
+    assert [a["status"] for a in planned] == ["planned"]
+    assert planned[0]["fields"] == ["trade"]
+    talks = run("Ruritania and Freedonia opened talks on a defence cooperation agreement.")
+    assert [(a["status"], a["fields"]) for a in talks] == [("planned", ["defence"])]
+
+
+def test_vague_intention_excluded() -> None:
+    assert run("Singapore and Malaysia agreed to deepen cooperation in the digital economy.") == []
+
+
+def test_coreferent_mentions_are_one_record() -> None:
+    text = (
+        "Ruritania signed a trade pact with Freedonia on Tuesday. "
+        "The pact will cut tariffs on textiles. Officials said the agreement takes effect in May."
+    )
+    out = run(text)
+    assert len(out) == 1
+    assert set(out[0]["parties"]) == {"RUR", "FRE"}
+
+
+def test_company_deal_is_contract() -> None:
+    text = "Acme Steel Corp said it will sign a joint venture agreement with Borealis Bank on March 17."
+    out = run(text, published=date(2024, 3, 12))
+    assert len(out) == 1
+    a = out[0]
+    assert a["kind"] == "contract"
+    assert a["status"] == "planned"
+    assert set(a["parties"]) == {"Acme Steel Corp", "Borealis Bank"}
+    assert a["date"] == "2024-03-17"
+    assert "investment" in a["fields"]
+
+
+def test_international_organization_short_name() -> None:
+    out = run("Vietnam and the European Union signed a partnership and cooperation agreement on Friday.")
+    assert len(out) == 1
+    assert set(out[0]["parties"]) == {"VNM", "EU"}
+
+
+def test_date_and_location() -> None:
+    text = "Singapore and Vietnam signed an MoU on energy cooperation in Hanoi on Wednesday."
+    out = run(text, published=date(2024, 7, 4))
+    assert out[0]["date"] == "2024-07-03"
+    assert out[0]["location"] == "Hanoi"
+
+
+def test_fields_keyword_table() -> None:
+    assert fields_of("cooperation in outer space and aerospace") == ["space"]
+    assert fields_of("debt rescheduling") == ["finance"]
+    assert fields_of("visa exemption") == ["consular"]
+    assert fields_of("counter-terrorism and narcotics control") == ["security"]
+    assert fields_of("people-to-people exchanges") == ["culture"]
+    assert fields_of("political consultations") == ["diplomacy"]
+    assert fields_of("customs cooperation") == ["trade"]
+
+
+def test_no_trigger_fast_path() -> None:
+    assert extract_agreements("The leaders discussed regional issues.", None, None, [], []) == []

@@ -1,0 +1,151 @@
+"""Behaviour of the entity extractor on small invented press-release style texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.extract.entities import extract_entities
+from flows.ids import entity_id
+
+STATE_VISIT = (
+    "Chinese President Xi Jinping held talks with Kazakh President Kassym-Jomart Tokayev in Astana "
+    "on Tuesday, and the two leaders pledged to deepen the China-Kazakhstan partnership.\n"
+    "Xi arrived in the Kazakh capital for a state visit and for the summit of the Shanghai "
+    "Cooperation Organization (SCO). Tokayev said Kazakhstan values its ties with China.\n"
+    "On the sidelines, Xi also met Russian President Vladimir Putin, Uzbek President Shavkat "
+    "Mirziyoyev, Kyrgyz President Sadyr Japarov and Azerbaijani President Ilham Aliyev.\n"
+    "China's Beijing Language and Culture University (BLCU) will open a campus in Astana, where "
+    "BLCU will teach Chinese to students from across Central Asia. The SCO leaders also discussed "
+    "the Belt and Road Initiative."
+)
+
+
+def _by_type(entities: list[dict], etype: str) -> dict[str, dict]:
+    return {e["name"]: e for e in entities if e["type"] == etype}
+
+
+@pytest.fixture(scope="module")
+def state_visit() -> tuple[list[dict], list[dict]]:
+    return extract_entities(STATE_VISIT)
+
+
+def test_state_visit_persons(state_visit):
+    people = _by_type(state_visit[0], "PERSON")
+    assert people["Xi Jinping"]["role"] == "President"
+    assert people["Xi Jinping"]["country_code"] == "CHN"
+    assert "Xi" in people["Xi Jinping"]["aliases"]
+    assert people["Kassym-Jomart Tokayev"]["role"] == "President"
+    assert people["Kassym-Jomart Tokayev"]["country_code"] == "KAZ"
+    assert "Tokayev" in people["Kassym-Jomart Tokayev"]["aliases"]
+    assert set(people) == {
+        "Xi Jinping",
+        "Kassym-Jomart Tokayev",
+        "Vladimir Putin",
+        "Shavkat Mirziyoyev",
+        "Sadyr Japarov",
+        "Ilham Aliyev",
+    }
+    assert people["Sadyr Japarov"]["country_code"] == "KGZ"
+
+
+def test_state_visit_countries(state_visit):
+    codes = {e["country_code"] for e in state_visit[0] if e["type"] == "COUNTRY"}
+    assert codes == {"CHN", "KAZ", "RUS", "UZB", "KGZ", "AZE"}
+
+
+def test_state_visit_organizations(state_visit):
+    orgs = _by_type(state_visit[0], "ORGANIZATION")
+    sco = orgs["Shanghai Cooperation Organization"]
+    assert sco["acronym"] == "SCO" and "SCO" in sco["aliases"]
+    assert sco["mention_count"] == 3
+    blcu = orgs["Beijing Language and Culture University"]
+    assert blcu["acronym"] == "BLCU"
+    assert blcu["country_code"] == "CHN"
+    assert "Belt and Road Initiative" not in orgs  # named initiatives are not organizations
+
+
+def test_state_visit_locations(state_visit):
+    places = _by_type(state_visit[0], "LOCATION")
+    assert "Astana" in places and "Central Asia" in places
+    assert places["Astana"]["mention_count"] == 2
+
+
+def test_mentions_index_the_text(state_visit):
+    entities, mentions = state_visit
+    ids = {e["entity_id"] for e in entities}
+    for m in mentions:
+        assert STATE_VISIT[m["start"] : m["end"]] == m["text"]
+        assert m["entity_id"] in ids
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m["entity_id"]] = counts.get(m["entity_id"], 0) + 1
+    for e in entities:
+        assert e["mention_count"] == counts[e["entity_id"]]
+
+
+def test_ids_are_stable_across_articles(state_visit):
+    kaz = next(e for e in state_visit[0] if e["country_code"] == "KAZ" and e["type"] == "COUNTRY")
+    assert kaz["entity_id"] == entity_id("COUNTRY", "KAZ")
+    other, _ = extract_entities("Kazakhstan and Singapore signed an agreement.")
+    assert kaz["entity_id"] in {e["entity_id"] for e in other}
+
+
+def test_honorifics_are_not_part_of_names():
+    text = (
+        "His Majesty Sultan Haji Hassanal Bolkiah received H.E. Mr. Nguyen Xuan Phuc at Istana Nurul Iman. "
+        "Prime Minister Datuk Seri Anwar Ibrahim later met Sheikh Mohamed bin Zayed Al Nahyan. "
+        "Singapore's Foreign Minister Vivian Balakrishnan also attended."
+    )
+    people = _by_type(extract_entities(text)[0], "PERSON")
+    assert "Hassanal Bolkiah" in people
+    assert "Haji Hassanal Bolkiah" in people["Hassanal Bolkiah"]["aliases"]
+    assert "Nguyen Xuan Phuc" in people
+    assert people["Anwar Ibrahim"]["role"] == "Prime Minister"
+    assert "Mohamed bin Zayed Al Nahyan" in people
+    assert people["Vivian Balakrishnan"]["role"] == "Foreign Minister"
+    assert people["Vivian Balakrishnan"]["country_code"] == "SGP"
+
+
+def test_wire_style_persons_and_companies():
+    text = (
+        "Treasury Secretary James Baker said the United States would not\n"
+        "intervene, while Albert Novak, deputy trade representative of\n"
+        "the Soviet Union, said Moscow was ready to buy more grain.\n"
+        "    Novak said talks would resume. <Acme Holdings Ltd> and\n"
+        "Fabrikam Corp also commented, a Fabrikam spokesman said.\n"
+    )
+    entities, _ = extract_entities(text)
+    people = _by_type(entities, "PERSON")
+    assert people["James Baker"]["role"] == "Treasury Secretary"
+    assert "Novak" in people["Albert Novak"]["aliases"]
+    assert people["Albert Novak"]["mention_count"] == 2
+    orgs = _by_type(entities, "ORGANIZATION")
+    assert "Acme Holdings Ltd" in orgs
+    assert orgs["Fabrikam Corp"]["mention_count"] == 2
+    codes = {e["country_code"] for e in entities if e["type"] == "COUNTRY"}
+    assert codes == {"USA", "SUN"}
+    assert "Moscow" in _by_type(entities, "LOCATION")
+
+
+def test_country_inside_names():
+    text = (
+        "Bank of America raised its prime rate. The Indian Navy and the Philippine Coast Guard "
+        "held drills in the Gulf of Mexico and the Strait of Malacca."
+    )
+    entities, _ = extract_entities(text)
+    codes = {e["country_code"] for e in entities if e["type"] == "COUNTRY"}
+    assert codes == {"IND", "PHL"}  # no USA from Bank of America, no MEX from Gulf of Mexico
+    orgs = _by_type(entities, "ORGANIZATION")
+    assert {"Bank of America", "Indian Navy", "Philippine Coast Guard"} <= set(orgs)
+    places = _by_type(entities, "LOCATION")
+    assert {"Gulf of Mexico", "Strait of Malacca"} <= set(places)
+
+
+def test_historic_states_and_abbreviations():
+    text = "West Germany, East Germany, the USSR, the U.K. and the UAE traded with Zaire and Yugoslavia."
+    codes = {e["country_code"] for e in extract_entities(text)[0] if e["type"] == "COUNTRY"}
+    assert codes == {"DEU", "DDR", "SUN", "GBR", "ARE", "COD", "YUG"}
+
+
+def test_empty_text():
+    assert extract_entities("") == ([], [])
