@@ -29,3 +29,15 @@ class WarehouseError(AccordsError):
 
 class SettingsError(AccordsError):
     """A setting (CLI flag or ACCORDS_* environment variable) has an invalid value."""
+
+
+class ServerError(AccordsError):
+    """The Prefect server could not be started, reached or found (see its log for details)."""
+
+
+class FetchRefused(AccordsError):
+    """A URL or response was refused by policy (scheme, private address, content type, size)."""
+
+
+class FetchFailed(AccordsError):
+    """Fetching a URL failed (network error, timeout, HTTP error status) after retries."""

@@ -1,0 +1,251 @@
+"""Query the warehouse with DuckDB: one view per table plus a few convenience views.
+
+The Parquet files stay plain (pandas, Polars and pyarrow read them without this module); this
+module only saves typing in notebooks and in ``accords query``::
+
+    from flows.query import connect, load
+    con = connect("warehouse")
+    con.sql("select party_name, count(*) from agreement_parties group by 1 order by 2 desc").show()
+    runs = load("runs", warehouse_dir="warehouse")
+
+Views read ``warehouse/<table>/*.parquet`` through a glob evaluated at query time, so a long-lived
+connection sees later runs (and follows a table's generation link when it is replaced). Files
+whose names start with "." or "_" and the ``_staging`` folder are never read. A table with no
+files when ``connect`` is called is an empty view with the table's columns; connect again once
+it has files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from flows.errors import AccordsError
+from flows.warehouse import TABLE_SCHEMAS, TABLES, table_dir, table_files
+
+# Historical codes the agreement schema allows; pycountry's official names for them are long.
+HISTORICAL_COUNTRIES: dict[str, str] = {
+    "SUN": "Soviet Union",
+    "DDR": "East Germany",
+    "YUG": "Yugoslavia",
+    "CSK": "Czechoslovakia",
+}
+
+# Glob characters DuckDB would interpret in a folder name; such folders get an explicit file list.
+_GLOB_CHARS = frozenset("*?[]{}")
+
+# Convenience views, created after the table views (names are part of the public API).
+CONVENIENCE_VIEWS: dict[str, str] = {
+    "agreement_parties": """
+        select a.agreement_id, a.article_id, a.kind, a.name as agreement_name, a.status, a.date,
+               p.party,
+               coalesce(c.name, p.party) as party_name,
+               case when c.code is null then 'organization' else 'country' end as party_type,
+               c.code as country_code
+        from agreements a, unnest(a.parties) as p(party)
+        left join country_names c on c.code = p.party
+    """,
+    "agreement_fields": """
+        select a.agreement_id, a.article_id, a.kind, a.name as agreement_name, a.status, a.date,
+               f.field
+        from agreements a, unnest(a.fields) as f(field)
+    """,
+    "entity_mentions": """
+        select e.entity_id, e.type, e.name, e.country_code, e.role, e.acronym, e.mention_count,
+               e.article_id, ar.title as article_title, ar.published as article_published
+        from entities e
+        left join articles ar using (article_id)
+    """,
+    # One display name per entity: the name it carries in most articles (ties: alphabetical).
+    "entity_names": """
+        select entity_id, arg_min(name, (-n, name)) as name, arg_min(type, (-n, name)) as type
+        from (select entity_id, name, type, count(distinct article_id) as n
+              from entities group by all)
+        group by entity_id
+    """,
+    "cooccurrence": """
+        with pairs as (
+            select a.entity_id as entity_a, b.entity_id as entity_b,
+                   count(distinct a.article_id) as articles
+            from (select distinct article_id, entity_id from entities) a
+            join (select distinct article_id, entity_id from entities) b
+              on a.article_id = b.article_id and a.entity_id < b.entity_id
+            group by all
+        )
+        select p.entity_a, na.name as name_a, na.type as type_a,
+               p.entity_b, nb.name as name_b, nb.type as type_b, p.articles
+        from pairs p
+        join entity_names na on na.entity_id = p.entity_a
+        join entity_names nb on nb.entity_id = p.entity_b
+        order by p.articles desc, name_a, name_b
+    """,
+    "latest_runs": """
+        select run_id, started_at, finished_at, status, trigger, command, files_seen, files_new,
+               files_changed, files_failed, files_skipped, articles_written, entities_written,
+               agreements_written, records_quarantined, duration_s, error
+        from runs
+        order by started_at desc nulls last, run_id desc
+    """,
+}
+
+
+class QueryError(AccordsError):
+    """A query against the warehouse failed (bad SQL, unknown table or column)."""
+
+
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 code -> short English name, plus the historical codes."""
+    import pycountry  # imported lazily: loading its database takes a moment
+
+    names = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    names.update(HISTORICAL_COUNTRIES)
+    return names
+
+
+def _sql_string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _table_source(warehouse: Path, table: str) -> str | None:
+    """A read_parquet(...) expression for a table's committed files, or None if it has none."""
+    if not table_files(warehouse, table):
+        return None
+    folder = str(table_dir(warehouse, table).absolute())
+    if _GLOB_CHARS.isdisjoint(folder):
+        # A glob, evaluated per query: the view follows new runs and generation swaps.
+        # "[!._]" skips hidden and "_"-prefixed names, like flows.warehouse.table_files.
+        files = _sql_string(f"{folder}/[!._]*.parquet")
+    else:
+        files = "[" + ", ".join(_sql_string(str(p)) for p in table_files(warehouse, table)) + "]"
+    return f"read_parquet({files}, union_by_name = true)"
+
+
+def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a view per warehouse table and the convenience views.
+
+    Table views: articles, entities, mentions, agreements, quarantine, ingestions, runs. Every
+    view has all of the table's columns with their warehouse types, even when the table has no
+    files yet or older files lack a newer column. Convenience views: agreement_parties,
+    agreement_fields, entity_mentions, entity_names, cooccurrence, latest_runs; plus the
+    country_names(code, name) lookup table.
+    """
+    warehouse = Path(warehouse_dir)
+    con = duckdb.connect(database)
+    try:
+        for table in TABLES:
+            # A typed empty table gives every column its type; UNION ALL BY NAME fills columns
+            # missing from older files with NULL instead of failing.
+            empty = f"_empty_{table}"
+            con.register(f"_arrow_{empty}", TABLE_SCHEMAS[table].empty_table())
+            con.execute(f"create or replace temp table {empty} as select * from _arrow_{empty}")
+            con.unregister(f"_arrow_{empty}")
+            source = _table_source(warehouse, table)
+            body = f"select * from {empty}"
+            if source is not None:
+                body += f" union all by name select * from {source}"
+            con.execute(f"create or replace temp view {table} as {body}")
+        names = country_names()
+        codes = pa.table({"code": list(names), "name": list(names.values())})
+        con.register("_arrow_country_names", codes)
+        con.execute("create or replace temp table country_names as select * from _arrow_country_names")
+        con.unregister("_arrow_country_names")
+        for name, sql in CONVENIENCE_VIEWS.items():
+            con.execute(f"create or replace temp view {name} as {sql}")
+    except duckdb.Error as exc:
+        con.close()
+        raise QueryError(f"cannot open the warehouse at {warehouse}: {exc}") from exc
+    return con
+
+
+def query(sql: str, warehouse_dir: str | Path = "warehouse") -> pd.DataFrame:
+    """Run one SQL statement against the warehouse views and return the result as a DataFrame.
+
+    Raises:
+        QueryError: the SQL does not parse or refers to something that does not exist.
+    """
+    con = connect(warehouse_dir)
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).strip()) from exc
+    finally:
+        con.close()
+
+
+def run_sql(sql: str, warehouse_dir: str | Path = "warehouse") -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one SQL statement against the warehouse views; return column names and rows.
+
+    Raises:
+        QueryError: the SQL does not parse or refers to something that does not exist.
+    """
+    con = connect(warehouse_dir)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).strip()) from exc
+    finally:
+        con.close()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready version of a DuckDB result value (dates as ISO strings, lists kept)."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """One value as text for a table or CSV cell: lists and structs as JSON, None as ''."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def rows_to_csv(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    """CSV text with a header line."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cell_text(v) for v in row] for row in rows)
+    return buf.getvalue()
+
+
+def rows_to_json(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    """A JSON array with one object per row."""
+    records = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    return json.dumps(records, ensure_ascii=False, indent=1)
+
+
+def load(table: str, warehouse_dir: str | Path = "warehouse") -> pd.DataFrame:
+    """One table or view (e.g. "agreements", "agreement_parties") as a pandas DataFrame.
+
+    Raises:
+        QueryError: ``table`` is not a warehouse table or convenience view.
+    """
+    known = (*TABLES, *CONVENIENCE_VIEWS, "country_names")
+    if table not in known:
+        raise QueryError(f"unknown table {table!r}; choose one of {', '.join(known)}")
+    return query(f"select * from {table}", warehouse_dir)
