@@ -2,7 +2,8 @@
 
 Usage: python bench/dev_eval.py [DOCS_DIR] [GOLD_DIR] [--keep DIR]
 
-Runs ``flows.extract.extract`` over every .json article in DOCS_DIR, writes the three tables
+Parses every article file in DOCS_DIR with the real parser (``flows.parse``), runs
+``flows.extract.extract`` over each article, writes the three tables
 the scorer reads (articles, entities, agreements) as Parquet into a temporary directory and
 prints ../shared/eval/score.py's report. The real pipeline gives the same numbers; this is
 only a faster loop for extractor work.
@@ -11,18 +12,17 @@ only a faster loop for extractor work.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.extract import extract
-from flows.ids import article_id, canonical_text
+from flows.ids import article_id
+from flows.parse import parse_file
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
@@ -35,16 +35,13 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="write the tables here instead of a temp dir")
     args = ap.parse_args()
     arts, ents, agrs = [], [], []
-    for f in sorted(args.docs.glob("*.json")):
-        doc = json.loads(f.read_text(encoding="utf-8"))
-        text = canonical_text(doc.get("text") or "")
-        pub = doc.get("published")
-        published = date.fromisoformat(pub[:10]) if pub else None
-        aid = article_id(text)
-        res = extract(text, doc.get("title"), published)
-        arts.append({"article_id": aid, "source_path": f.name})
-        ents += [{**e, "article_id": aid} for e in res.entities]
-        agrs += [{**a, "article_id": aid} for a in res.agreements]
+    for f in sorted(p for p in args.docs.iterdir() if p.is_file()):
+        for art in parse_file(f.read_bytes(), f.name).articles:
+            aid = article_id(art.text)
+            res = extract(art.text, art.title, art.published)
+            arts.append({"article_id": aid, "source_path": f.name})
+            ents += [{**e, "article_id": aid} for e in res.entities]
+            agrs += [{**a, "article_id": aid} for a in res.agreements]
     out = args.keep or Path(tempfile.mkdtemp(prefix="accords-dev-"))
     for name, rows in (("articles", arts), ("entities", ents), ("agreements", agrs)):
         (out / name).mkdir(parents=True, exist_ok=True)
