@@ -7,13 +7,17 @@ flow wires them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.discover import FoundFile, SkippedFile, discover
 from flows.errors import AccordsError
@@ -28,40 +32,65 @@ class RunFailed(AccordsError):
     """The ingestion run failed; its error is recorded in the runs table."""
 
 
-@task(name="discover-files")
+# No result caching: inputs are file lists and a context holding every known article id, which
+# would be hashed on every call for no benefit (cached results keyed on paths go stale anyway).
+@task(name="discover-files", cache_policy=NO_CACHE)
 def discover_task(raw_dir: Path, settle_seconds: float, max_bytes: int) -> tuple[list[FoundFile],
                                                                                  list[SkippedFile]]:
     """List raw files to consider and the ones skipped, with reasons."""
     return discover(raw_dir, settle_seconds=settle_seconds, max_bytes=max_bytes)
 
 
-# Transient read errors are handled per file inside the batch (recorded as failed, retried by the
-# next run); a retry here would redo the whole batch, so none is configured.
-@task(name="process-batch")
+# Worker processes for the CPU-bound stage work of local runs. Tasks run on threads of the flow
+# process (so Prefect tracks them with no per-process API start-up, which costs seconds) and hand
+# their batch to this pool; None means run inline.
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _in_pool(fn: BatchFn, items: list[Any], ctx: BatchContext) -> BatchOutput:
+    return _POOL.submit(fn, items, ctx).result() if _POOL is not None else fn(items, ctx)
+
+
+# Transient read errors are retried per file inside the batch (a task retry would redo the whole
+# batch); validation failures are never retried.
+@task(name="process-batch", cache_policy=NO_CACHE)
 def process_batch_task(items: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
     """Read, parse, extract and validate one batch of files."""
-    return process_batch(items, ctx)
+    return _in_pool(process_batch, items, ctx)
 
 
-@task(name="reextract-batch")
+@task(name="reextract-batch", cache_policy=NO_CACHE)
 def reextract_batch_task(items: list[dict[str, Any]], ctx: BatchContext) -> BatchOutput:
     """Re-extract one batch of stored articles with the current extractor."""
-    return reextract_batch(items, ctx)
+    return _in_pool(reextract_batch, items, ctx)
 
 
 _TASKS = {process_batch: process_batch_task, reextract_batch: reextract_batch_task}
 
 
-def _task_runner(settings: Settings) -> TaskRunner:
-    """The task runner for batches: a local process pool, or a Dask cluster via prefect-dask."""
+@contextmanager
+def _task_runner(settings: Settings) -> Iterator[TaskRunner]:
+    """Where batch tasks run: threads handing work to a local process pool, or Dask workers."""
+    global _POOL
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
-            return DaskTaskRunner(address=settings.dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.worker_count, "processes": True,
-                                              "threads_per_worker": 1, "dashboard_address": None})
-    return ProcessPoolTaskRunner(max_workers=settings.worker_count)
+            runner = DaskTaskRunner(address=settings.dask_address)
+        else:
+            runner = DaskTaskRunner(cluster_kwargs={"n_workers": settings.worker_count, "processes": True,
+                                                    "threads_per_worker": 1, "dashboard_address": None})
+        with runner:
+            yield runner
+        return
+    # spawn: the flow process holds threads (Prefect's), which fork would copy mid-state.
+    with ProcessPoolExecutor(settings.worker_count, mp_context=get_context("spawn")) as pool:
+        _POOL = pool
+        try:
+            with ThreadPoolTaskRunner(max_workers=settings.worker_count) as runner:
+                yield runner
+        finally:
+            _POOL = None
 
 
 def _task_mapper(settings: Settings) -> Callable[[BatchFn, list[Any], BatchContext], Iterator[BatchOutput]]:

@@ -1,17 +1,23 @@
 """Validation stage: JSON Schema checks plus cross-record rules the schema cannot express.
 
-Pure functions; schemas are loaded once per process.
+Pure functions; schemas are loaded once per process. ``jsonschema`` is the authority: every
+error reported comes from it. Because it costs 100-350 us per record (more than extraction),
+each record first goes through the same schema compiled to Python by fastjsonschema (~5 us);
+only records that compiled check rejects are run through jsonschema for the full error list.
+A test checks that both agree on valid and invalid records of every type.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import pycountry
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError as JsonSchemaError
@@ -51,6 +57,29 @@ def _validator(record_type: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return "T" in value.upper() and parsed.tzinfo is not None
+
+
+@cache
+def _fast(record_type: str) -> Callable[[Any], Any]:
+    # Same formats as jsonschema's checker for the two we use (fastjsonschema's own are regexes).
+    formats = {"date": _is_date, "date-time": _is_datetime}
+    return fastjsonschema.compile(load_schema(record_type), formats=formats)
+
+
 def schema_version(record_type: str = "article") -> str:
     """The version string of a record type's schema (stored with every row)."""
     return str(load_schema(record_type)["version"])
@@ -63,6 +92,11 @@ def schema_id(record_type: str) -> str:
 
 def schema_errors(record_type: str, record: dict[str, Any]) -> list[dict[str, str]]:
     """Every schema violation of ``record`` as {"path", "message"}; empty when valid."""
+    try:
+        _fast(record_type)(record)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass  # rejected: ask jsonschema, the authority, for every error with its path
     errors = sorted(_validator(record_type).iter_errors(record), key=lambda e: list(e.absolute_path))
     return [
         {"path": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message} for e in errors

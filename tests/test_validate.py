@@ -48,3 +48,30 @@ def test_partition_keeps_valid_and_returns_every_error() -> None:
     assert valid == [good]
     assert len(quarantined) == 1
     assert {e["path"] for e in quarantined[0][1]} >= {"/start", "/run_id"}
+
+
+def _variants(record: dict) -> list[dict]:
+    """Valid and invalid variants of a record: each field removed, nulled, retyped, garbled."""
+    out = [record]
+    for key, value in record.items():
+        out.append({k: v for k, v in record.items() if k != key})
+        out.append({**record, key: None})
+        out.append({**record, key: 12345})
+        out.append({**record, key: "not-a-valid-value-!"})
+        out.append({**record, key: [value]})
+        if isinstance(value, list):
+            out.append({**record, key: [*value, *value]})
+            out.append({**record, key: [None]})
+        if isinstance(value, int):
+            out.append({**record, key: -1})
+    out.append({**record, "unexpected": 1})
+    return out
+
+
+def test_compiled_fast_path_agrees_with_jsonschema() -> None:
+    from tests.test_schemas import FIXTURES
+
+    for rtype, record in FIXTURES.items():
+        validator = validate._validator(rtype)
+        for variant in _variants(record):
+            assert (validate.schema_errors(rtype, variant) == []) == validator.is_valid(variant), (rtype, variant)
