@@ -9,7 +9,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run test lint venv bench dev-eval clean
+.PHONY: run serve test lint venv bench dev-eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/accords ingest
+
+# Serve the ingest flow on its schedule (local Prefect server unless PREFECT_API_URL is set).
+serve: $(STAMP)
+	$(BIN)/accords serve
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q

@@ -18,6 +18,8 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    # The embedded server can take long to start on a loaded 2-core machine (20 s is the default).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def format_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -154,6 +156,49 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Download pages and feed items into raw/fetched/ (no Prefect needed; see flows.fetch_flow)."""
+    from flows.errors import SettingsError
+    from flows.fetch import FetchPolicy, fetch_all, fetched_dir, load_feeds
+
+    feeds = list(args.feed or [])
+    if args.feeds_file:
+        feeds += load_feeds(args.feeds_file).feeds
+    if not args.urls and not feeds:
+        raise SettingsError("give at least one URL, --feed or --feeds-file")
+    policy = FetchPolicy(**{k: v for k, v in {"timeout": args.timeout, "max_bytes": args.max_bytes,
+                                               "retries": args.retries}.items() if v is not None},
+                         allow_private=args.allow_private)
+    dest = fetched_dir(_settings(args).raw_dir)
+    results = fetch_all(args.urls, dest, feeds=feeds, policy=policy)
+    rows = [{"status": r.status, "kind": r.kind, "url": r.url[:70],
+             "file": Path(r.path).name if r.path else "", "error": (r.error or "")[:90]} for r in results]
+    print(format_table(rows, ["status", "kind", "url", "file", "error"]))
+    print(f"into {dest}; the next ingest picks the new pages up")
+    return 1 if any(r.status in ("failed", "refused") for r in results) else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the ingest flow on a schedule (and on file arrival), starting a local server if needed."""
+    from flows.serve import serve_command
+
+    # Served runs log at INFO so the UI and this terminal show what each run did.
+    os.environ["PREFECT_LOGGING_LEVEL"] = args.log_level
+    return serve_command(_settings(args), cron=args.cron, interval=args.interval, watch=args.watch,
+                         port=args.port, log=lambda m: print(m, flush=True))
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    """Ask the Prefect server to run the deployment now (trigger=manual)."""
+    from flows.serve import flow_run_url, resolve_api_url, trigger_run
+
+    api_url = resolve_api_url(os.environ, Path(os.environ["PREFECT_HOME"]))
+    run = trigger_run(api_url, "manual", lock_wait_seconds=args.wait, wait=args.follow)
+    print(f"flow run {run.name} ({run.id}): {run.state.name if run.state else 'created'}")
+    print(f"  {flow_run_url(api_url, run.id)}")
+    return 1 if args.follow and run.state is not None and not run.state.is_completed() else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``accords`` command."""
     ap = argparse.ArgumentParser(prog="accords", description=__doc__)
@@ -204,6 +249,35 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--csv", action="store_true", help="print CSV (cells whole) instead of a table")
     fmt.add_argument("--json", action="store_true", help="print a JSON array of row objects")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("fetch", help="download article pages (and feed items) into raw/fetched/")
+    p.add_argument("urls", nargs="*", metavar="URL", help="article page URLs (http or https)")
+    p.add_argument("--feed", action="append", metavar="FEED_URL",
+                   help="an RSS/Atom feed whose items to fetch (repeatable)")
+    p.add_argument("--feeds-file", type=Path, help="TOML file of [[feed]] url = ... (e.g. feeds.toml)")
+    p.add_argument("--raw", type=Path, help="raw articles folder (default ./raw, ACCORDS_RAW_DIR)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="allow private, loopback and link-local addresses (refused by default)")
+    p.add_argument("--timeout", type=float, help="seconds to connect and between bytes (default 10)")
+    p.add_argument("--max-bytes", type=int, help="size cap per page or feed (default 5000000)")
+    p.add_argument("--retries", type=int, help="retries with backoff on errors, 429 and 5xx (default 2)")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("serve", help="serve the ingest flow on a schedule; starts a local Prefect server "
+                       "unless PREFECT_API_URL is set")
+    paths(p)
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--cron", help="cron expression in UTC, e.g. '*/15 * * * *'")
+    when.add_argument("--interval", type=float, help="seconds between runs (default 900)")
+    p.add_argument("--watch", action="store_true", help="also run when files arrive or change in raw/")
+    p.add_argument("--port", type=int, help="port of the local server (default 4200, or a free one)")
+    p.add_argument("--log-level", default="INFO", help="Prefect log level of served runs (default INFO)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("trigger", help="run the served deployment now (trigger=manual)")
+    p.add_argument("--wait", type=float, help="seconds the run waits for another run's lock (default: skip)")
+    p.add_argument("--follow", action="store_true", help="wait for the run to end; non-zero exit if it fails")
+    p.set_defaults(func=cmd_trigger)
     return ap
 
 

@@ -243,7 +243,8 @@ def _consider_file(walk: _Walk, path: Path, rel: str, st: os.stat_result) -> Non
         walk.skipped.append(SkippedFile(rel, "not a regular file"))
         return
     if Path(rel).suffix.lower() not in SUPPORTED_EXTENSIONS:
-        walk.skipped.append(SkippedFile(rel, "unsupported extension"))
+        if not rel.endswith(SIDECAR_SUFFIX):  # a fetched page's sidecar is data, not an article
+            walk.skipped.append(SkippedFile(rel, "unsupported extension"))
         return
     if st.st_size > walk.max_bytes:
         walk.skipped.append(SkippedFile(rel, f"too large ({st.st_size} bytes > cap {walk.max_bytes})"))
@@ -297,6 +298,15 @@ def _why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+# OS errors a second attempt may not meet (interrupted or busy calls, network file systems).
+TRANSIENT_ERRNOS = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR, errno.EIO, errno.ETIMEDOUT,
+                              errno.ESTALE, errno.EBUSY})
+
+
+class TransientReadError(UnreadableFile):
+    """A read failed with an error that may not recur (see TRANSIENT_ERRNOS): worth a retry."""
+
+
 def read_file(found: FoundFile, max_bytes: int) -> bytes:
     """Read a discovered file's bytes, checking it is still the file that was discovered.
 
@@ -305,6 +315,7 @@ def read_file(found: FoundFile, max_bytes: int) -> bytes:
     size and mtime match what discovery saw, before and after reading.
 
     Raises:
+        TransientReadError: the OS reported an error that may not recur (callers may retry).
         UnreadableFile: vanished, permission denied, not a regular file (any more), larger
             than ``max_bytes``, or changed since discovery / while being read.
     """
@@ -322,14 +333,16 @@ def read_file(found: FoundFile, max_bytes: int) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UnreadableFile(f"{rel}: replaced by a symlink since discovery (not followed)") from exc
-        raise UnreadableFile(f"{rel}: cannot be opened: {_why(exc)}") from exc
+        error = TransientReadError if exc.errno in TRANSIENT_ERRNOS else UnreadableFile
+        raise error(f"{rel}: cannot be opened: {_why(exc)}") from exc
     try:
         before = os.fstat(fd)
         _check_same(found, before, max_bytes)
         data = _read_at_most(fd, max_bytes + 1)
         after = os.fstat(fd)
     except OSError as exc:
-        raise UnreadableFile(f"{rel}: read failed: {_why(exc)}") from exc
+        error = TransientReadError if exc.errno in TRANSIENT_ERRNOS else UnreadableFile
+        raise error(f"{rel}: read failed: {_why(exc)}") from exc
     finally:
         os.close(fd)
     if len(data) > max_bytes:
@@ -361,3 +374,22 @@ def _read_at_most(fd: int, limit: int) -> bytes:
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+# `accords fetch` saves page.html with page.html.meta (JSON: url, final_url, fetched_at, ...).
+SIDECAR_SUFFIX = ".meta"
+_SIDECAR_MAX_BYTES = 64_000
+
+
+def read_sidecar(found: FoundFile) -> dict[str, object] | None:
+    """The fetch sidecar next to a raw file, if any and readable; never raises."""
+    import json
+
+    path = found.path.with_name(found.path.name + SIDECAR_SUFFIX)
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > _SIDECAR_MAX_BYTES:
+            return None
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +80,18 @@ def run_status(counts: RunCounts) -> str:
     return "completed_with_errors" if counts.files_failed or counts.records_quarantined else "completed"
 
 
+def _started_from_run_id(run_id: str) -> str | None:
+    """The start time encoded in a run id (used when a run died before writing its metadata)."""
+    try:
+        return datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
+    except ValueError:
+        return None
+
+
 def interrupted_run_row(meta: dict[str, Any], schema_version: str) -> dict[str, Any]:
     """The ``runs`` row recording a run that died before committing (found by recovery)."""
     now = utcnow()
-    started = meta.get("started_at") or now.isoformat()
+    started = meta.get("started_at") or _started_from_run_id(meta["run_id"]) or now.isoformat()
     info = RunInfo(
         run_id=meta["run_id"],
         started_at=datetime.fromisoformat(started),

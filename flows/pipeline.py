@@ -10,23 +10,27 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from flows import validate
-from flows.discover import FoundFile, SkippedFile, read_file
-from flows.errors import AccordsError, UnparseableFile, UnreadableFile
+from flows.discover import FoundFile, SkippedFile, TransientReadError, read_file, read_sidecar
+from flows.errors import UnparseableFile, UnreadableFile
 from flows.extract import EXTRACTOR_VERSION, extract
 from flows.history import FileState, RunCounts
 from flows.ids import article_id as make_article_id
-from flows.ids import sha256_hex
+from flows.ids import sha256_hex, stable_id
 from flows.parse import parse_file
 from flows.records import Article
 from flows.warehouse import utcnow
 
 CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"))
+# Reads failing with a possibly transient OS error are retried: attempts, first backoff (x4 each).
+READ_ATTEMPTS = 3
+READ_BACKOFF_S = 0.05
 
 
 def crash_point(crash_at: str | None, point: str) -> None:
@@ -88,7 +92,11 @@ def extraction_rows(
         entity_ids={e.get("entity_id") for e in result.entities},
         person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
     )
-    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": result.agreements}
+    # The extractor's agreement id is unique within the article; scope it to the article so the
+    # same wording in two articles gives two ids.
+    agreements = [{**a, "agreement_id": stable_id(aid, str(a.get("agreement_id")))}
+                  for a in result.agreements]
+    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": agreements}
     rows: dict[str, list[dict[str, Any]]] = {}
     quarantine: list[dict[str, Any]] = []
     for table, rtype in CHILD_TABLES:
@@ -146,15 +154,27 @@ def _ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, s
     }
 
 
+def trusted_unchanged(f: FoundFile, prev: FileState | None, ctx: BatchContext) -> bool:
+    """Same size and mtime as at its last ingestion: unchanged without reading (fast reruns).
+
+    ``verify_hashes`` turns this off, for edits that keep both (rare, but possible).
+    """
+    return (prev is not None and not ctx.verify_hashes
+            and prev.size_bytes == f.size and prev.mtime_ns == f.mtime_ns)
+
+
+def unchanged_row(f: FoundFile, prev: FileState, ctx: BatchContext) -> dict[str, Any]:
+    """The ingestion row of a file recognised as unchanged."""
+    return _ingestion_row(ctx, f, "unchanged", prev.sha256, list(prev.article_ids))
+
+
 def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: BatchOutput) -> None:
     """Read, classify, parse, extract and validate one file, appending its rows to ``out``."""
-    if (prev is not None and not ctx.verify_hashes
-            and prev.size_bytes == f.size and prev.mtime_ns == f.mtime_ns):
-        # Same size and mtime as last time: trusted unchanged without reading (fast reruns).
-        out.ingestions.append(_ingestion_row(ctx, f, "unchanged", prev.sha256, list(prev.article_ids)))
+    if trusted_unchanged(f, prev, ctx):
+        out.ingestions.append(unchanged_row(f, prev, ctx))
         return
     try:
-        data = read_file(f, ctx.max_file_bytes)
+        data = read_with_retry(f, ctx.max_file_bytes)
     except UnreadableFile as exc:
         out.ingestions.append(_ingestion_row(ctx, f, "failed", error=str(exc)))
         return
@@ -169,6 +189,11 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
         out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=str(exc)))
         return
     crash_point(ctx.crash_at, "during_parse")
+    sidecar = read_sidecar(f)
+    url = sidecar.get("final_url") or sidecar.get("url") if sidecar else None
+    if isinstance(url, str) and url:
+        # A page saved by `accords fetch`: the URL it came from beats any link inside the page.
+        parsed.articles = [replace(a, url=url) for a in parsed.articles]
     ids: list[str] = []
     for art in parsed.articles:
         aid = make_article_id(art.text)
@@ -188,15 +213,40 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
     out.ingestions.append(_ingestion_row(ctx, f, status, sha, ids, error))
 
 
+def read_with_retry(f: FoundFile, max_bytes: int, attempts: int = READ_ATTEMPTS) -> bytes:
+    """``read_file``, retrying errors that may be transient (EAGAIN, EINTR, EIO...) with a short backoff.
+
+    A file that vanished or changed is not retried: the next run sees it as it then is.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return read_file(f, max_bytes)
+        except TransientReadError as exc:
+            if attempt == attempts:
+                raise UnreadableFile(f"{exc} (after {attempts} attempts)") from exc
+            time.sleep(READ_BACKOFF_S * 4 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
 def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
     """Process a batch of files; one bad file never stops the others."""
     out = BatchOutput()
     for f, prev in files:
+        # Each file's rows are kept apart and merged only when the whole file succeeded, so a
+        # file failing half-way leaves no orphan articles behind.
+        one = BatchOutput()
         try:
-            process_file(f, prev, ctx, out)
-        except (AccordsError, ValueError, OSError, RecursionError, MemoryError) as exc:
-            # Anything a single file can trigger is recorded against it; the run goes on.
+            process_file(f, prev, ctx, one)
+        except ImportError:
+            raise  # a broken installation, not a bad file: the whole run fails
+        except Exception as exc:
+            # Whatever one file triggers (even an extractor bug) is recorded against that file;
+            # the run goes on, and the file is retried next run.
             out.ingestions.append(_ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
+            continue
+        out.articles += one.articles
+        out.ingestions += one.ingestions
+        out.file_quarantine += one.file_quarantine
     return out
 
 

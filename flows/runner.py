@@ -13,7 +13,7 @@ from typing import Any
 
 from flows import validate
 from flows.discover import discover
-from flows.errors import AccordsError, WarehouseError, WarehouseLocked
+from flows.errors import WarehouseError, WarehouseLocked
 from flows.extract import EXTRACTOR_VERSION
 from flows.history import (
     RunInfo,
@@ -37,6 +37,8 @@ from flows.pipeline import (
     reextract_batch,
     skipped_rows,
     table_rows,
+    trusted_unchanged,
+    unchanged_row,
 )
 from flows.settings import Settings
 from flows.warehouse import (
@@ -133,7 +135,9 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
         staged.commit(crash_hook=lambda p: crash_point(settings.crash_at, p))
         log(f"run {info.run_id} {status}")
         return RunResult(row, dict(staged.rows))
-    except (AccordsError, OSError) as exc:
+    except Exception as exc:
+        # Any failure (a named error, an OS error, or a bug) fails the run visibly, never
+        # silently: the staged rows are dropped (unless committed) and the run is recorded.
         if staged is not None:
             staged.abort()
         error = f"{type(exc).__name__}: {exc}"
@@ -180,12 +184,19 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         states = file_states(wh)
         found, skipped = stages.discover(settings.raw_dir, settle_seconds=settings.settle_seconds,
                                          max_bytes=settings.max_file_bytes)
+        crash_point(settings.crash_at, "during_discover")
         log(f"run {info.run_id}: {len(found)} files found, {len(skipped)} skipped")
         pre = skipped_rows(skipped, ctx)
         staged.append("ingestions", pre)
         info.counts.files_skipped += len(pre)
         info.counts.files_seen += len(pre)
         work = [(f, states.get(f.rel_path)) for f in found]
+        # Files trusted unchanged (same size and mtime) need no batch, no worker and no read.
+        quick = [unchanged_row(f, prev, ctx) for f, prev in work if prev and trusted_unchanged(f, prev, ctx)]
+        staged.append("ingestions", quick)
+        info.counts.files_unchanged += len(quick)
+        info.counts.files_seen += len(quick)
+        work = [(f, prev) for f, prev in work if not (prev and trusted_unchanged(f, prev, ctx))]
         chunks = batches(work, settings.batch_size)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())

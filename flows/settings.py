@@ -25,8 +25,9 @@ class Settings:
     warehouse_dir: Path = PROJECT_ROOT / "warehouse"
     # Files larger than this are rejected without being read (bytes).
     max_file_bytes: int = 50_000_000
-    # Article texts longer than this are truncated for extraction (characters); stored whole.
-    max_extract_chars: int = 2_000_000
+    # Article texts longer than this are extracted on their first N characters (stored whole):
+    # press releases are far shorter, and it bounds the time one hostile file can take.
+    max_extract_chars: int = 200_000
     # A file modified less than this many seconds ago may still be being written: skipped.
     settle_seconds: float = 2.0
     # Files per Prefect task: one task per batch, never per record (task overhead is ms).

@@ -329,6 +329,7 @@ class StagedRun:
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
         self.replaced: set[str] = set()
+        self.committed = False  # set once _COMMIT.json exists: from then on, never undone
         self._consumed: dict[str, list[str]] = {}
         try:
             self.dir.mkdir(parents=True, exist_ok=False)
@@ -392,23 +393,47 @@ class StagedRun:
                                   "consumed": self._consumed.get(t, [])})
                 elif staged.exists():
                     moves.append([rel, f"{t}/{staged.name}"])
+            _check_writable(self.warehouse, [m[1].split("/")[0] for m in moves] + [s["table"] for s in swaps])
             _write_json_atomic(self.dir / COMMIT_FILE,
                                {"run_id": self.run_id, "moves": moves, "swaps": swaps})
         except OSError as exc:
             self.abort()
             raise WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
                                  f"the warehouse is unchanged: {exc}") from exc
+        self.committed = True
         if crash_hook is not None:
             crash_hook("after_commit_record")
-        apply_commit(self.warehouse, self.dir, crash_hook)
+        try:
+            apply_commit(self.warehouse, self.dir, crash_hook)
+        except OSError as exc:
+            # Past the commit point nothing is undone: the staged files and the commit record
+            # stay, and the next writer's recovery finishes applying them.
+            raise WarehouseError(f"run {self.run_id} is committed but moving its files into place "
+                                 f"failed ({exc}); the next run finishes it") from exc
 
     def abort(self) -> None:
-        """Drop everything staged (the warehouse is left as it was)."""
+        """Drop everything staged (the warehouse is left as it was); a committed run is kept."""
         for writer in self._writers.values():
             with contextlib.suppress(Exception):
                 writer.close()
         self._writers.clear()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.committed:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _check_writable(warehouse: Path, tables: list[str]) -> None:
+    """Raise PermissionError if a folder the commit must write into refuses writes.
+
+    Checked before the commit record exists: a read-only or immutable table folder then fails
+    the run with the warehouse unchanged, instead of leaving a commit half applied.
+    """
+    if not os.access(warehouse, os.W_OK | os.X_OK):  # table links are swapped in the root
+        raise PermissionError(errno.EPERM, "the warehouse folder refuses writes", str(warehouse))
+    for t in dict.fromkeys(tables):
+        for d in (table_dir(warehouse, t).resolve(), warehouse / GENERATIONS / t):
+            if d.is_dir() and not os.access(d, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EPERM, f"the {t} table folder refuses writes "
+                                      "(read-only, immutable or not permitted)", str(d))
 
 
 def apply_commit(warehouse: Path, staging_dir: Path, crash_hook: Any = None) -> None:

@@ -25,7 +25,8 @@ def ingest_subprocess(raw: Path, wh: Path, crash_at: str | None = None) -> subpr
     if crash_at:
         env["ACCORDS_CRASH_AT"] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--raw", str(raw), "--warehouse", str(wh)],
+        [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--raw", str(raw),
+         "--warehouse", str(wh)],
         env=env, capture_output=True, text=True, timeout=120,
     )
 

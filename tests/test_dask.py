@@ -19,8 +19,8 @@ def test_dask_task_runner_matches_local_run(settings, tmp_path) -> None:
     local = replace(settings, warehouse_dir=tmp_path / "wh-local")
     run_ingest(local, log=quiet)
     # In-process workers over real TCP: the same scheduler protocol as a remote cluster.
-    with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None,
-                                  host="127.0.0.1") as cluster:
+    with distributed.LocalCluster(n_workers=2, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
         row = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
                           options={"settle_seconds": 0.0, "task_runner": "dask", "batch_size": 1,
                                    "dask_address": cluster.scheduler_address})

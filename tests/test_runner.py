@@ -97,7 +97,8 @@ def test_bad_file_fails_alone(settings) -> None:
     res = run_ingest(settings, log=quiet)
     assert res.row["status"] == "completed_with_errors" and res.row["files_failed"] == 1
     assert res.row["articles_written"] == 4
-    failed = [r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist() if r["status"] == "failed"]
+    ingestions = read_table(settings.warehouse_dir, "ingestions").to_pylist()
+    failed = [r for r in ingestions if r["status"] == "failed"]
     assert failed[0]["path"] == "broken.json" and failed[0]["error"]
 
 
