@@ -201,7 +201,15 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
 
-    return execute_run(settings, info, body, log)
+    result = execute_run(settings, info, body, log)
+    limit = settings.compact_after_files
+    if result.row["status"] in ("completed", "completed_with_errors") and limit > 0:
+        most = max(len(table_files(settings.warehouse_dir, t)) for t in TABLES)
+        if most > limit:
+            # Every run adds a file per table it writes; scheduled runs would pile up small files.
+            log(f"a table has {most} files (> {limit}): compacting")
+            run_compact(settings, log)
+    return result
 
 
 def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,

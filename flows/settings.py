@@ -41,6 +41,8 @@ class Settings:
     # Re-hash files whose size and mtime are unchanged (slower, catches in-place edits that
     # preserve mtime).
     verify_hashes: bool = False
+    # After an ingest, compact the warehouse when a table has more files than this (0: never).
+    compact_after_files: int = 100
     # Seconds to wait for the warehouse lock before recording the run as skipped.
     lock_wait_seconds: float = 0.0
     # How the run was started: manual, schedule or event.

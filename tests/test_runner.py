@@ -198,3 +198,19 @@ def test_compact_merges_files_without_changing_rows(settings) -> None:
     assert all(len(table_files(settings.warehouse_dir, t)) <= 1 for t in TABLES)
     assert {t: snapshot(settings.warehouse_dir, t) for t in (*DATA_TABLES, "ingestions")} == before
     assert read_table(settings.warehouse_dir, "runs").num_rows == 5
+
+
+def test_small_files_are_compacted_automatically(settings) -> None:
+    from flows.warehouse import TABLES, table_files
+
+    auto = replace(settings, compact_after_files=3)
+    for i in range(6):
+        p = settings.raw_dir / f"one{i}.txt"
+        p.write_text(f"Brief {i}\n\nOfficials of Chile and Peru met in Lima, meeting number {i}.\n")
+        os.utime(p, (1_600_000_000, 1_600_000_000))
+        run_ingest(auto, log=quiet)
+        assert all(len(table_files(settings.warehouse_dir, t)) <= 3 for t in TABLES)
+    runs = read_table(settings.warehouse_dir, "runs").to_pylist()
+    assert {r["command"] for r in runs} == {"ingest", "compact"}
+    assert sum(r["command"] == "ingest" for r in runs) == 6
+    assert read_table(settings.warehouse_dir, "articles").num_rows == 4 + 6
