@@ -98,7 +98,7 @@ def test_enumerated_documents_after_header() -> None:
     assert kinds == ["memorandum_of_understanding", "agreement", "protocol"]
     assert all(a["status"] == "signed" for a in out)
     assert all(set(a["parties"]) == {"SGP", "VNM"} for a in out)
-    assert "digital" in out[0]["fields"] and "economy" in out[0]["fields"]
+    assert out[0]["fields"] == ["digital"]  # "digital economy" is one digital term
     assert out[1]["fields"] == ["aviation"]
     assert out[2]["fields"] == ["trade"]
 
@@ -195,3 +195,124 @@ def test_fields_keyword_table() -> None:
 
 def test_no_trigger_fast_path() -> None:
     assert extract_agreements("The leaders discussed regional issues.", None, None, [], []) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Press-release regressions (invented sentences)
+# ---------------------------------------------------------------------------------------------
+def test_colon_list_of_memoranda_gives_one_record_per_item() -> None:
+    text = (
+        "President Xi Jinping received the Prime Minister of Malaysia in Beijing. "
+        "China and Malaysia signed four memoranda of understanding: on cyber security, on solar power, "
+        "on youth affairs, and on television broadcasting."
+    )
+    out = run(text)
+    assert len(out) == 4
+    assert [a["fields"] for a in out] == [["security"], ["energy"], ["culture"], ["media"]]
+    assert all(set(a["parties"]) == {"CHN", "MYS"} and a["status"] == "signed" for a in out)
+    assert out[0]["name"] == "memorandum of understanding on cyber security"
+
+
+def test_documents_signed_include_several_instruments() -> None:
+    text = (
+        "Singapore and Vietnam held their annual consultations on Monday. The documents signed include "
+        "an MoU on digital payments, an agreement on air services and a protocol on customs cooperation."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["memorandum_of_understanding", "agreement", "protocol"]
+    assert [a["name"] for a in out] == [
+        "MoU on digital payments",
+        "agreement on air services",
+        "protocol on customs cooperation",
+    ]
+    assert [a["fields"] for a in out] == [["finance", "digital"], ["aviation"], ["trade"]]
+
+
+def test_names_are_cut_before_next_instrument_place_and_day() -> None:
+    text = (
+        "Malaysia and Vietnam signed a defence cooperation agreement in Hanoi on Thursday. The leaders also "
+        "witnessed the signing of a Memorandum of Understanding on Energy Cooperation and an Agreement on "
+        "Visa Exemption. They issued a joint statement on strategic partnership and the governments "
+        "exchanged notes on other matters."
+    )
+    out = run(text)
+    names = [a["name"] for a in out]
+    assert names == [
+        "defence cooperation agreement",
+        "Memorandum of Understanding on Energy Cooperation",
+        "Agreement on Visa Exemption",
+        "joint statement on strategic partnership",
+    ]
+    assert out[3]["status"] == "signed" and out[3]["fields"] == []  # issued jointly -> concluded
+
+
+def test_lettered_and_numbered_items_after_header() -> None:
+    text = (
+        "The Prime Minister of Malaysia received the President of Vietnam in Putrajaya.\n"
+        "2. At the end of the visit, the Leaders witnessed the exchange of the following documents:\n"
+        "a. Memorandum of Understanding on Cooperation in Rice Production;\n"
+        "b. Programme of Youth Exchanges for the Period 2024-2026; and\n"
+        "c. Line of Credit Agreement between Borealis Bank and the Government of Vietnam for rural roads.\n"
+        "3. The two sides also agreed to conclude an agreement on labour mobility, which remains under "
+        "discussion."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["memorandum_of_understanding", "programme", "agreement", "agreement"]
+    assert [a["status"] for a in out] == ["signed", "signed", "signed", "planned"]
+    assert set(out[0]["parties"]) == {"MYS", "VNM"} and out[0]["fields"] == ["agriculture"]
+    assert out[1]["fields"] == ["culture"]
+    assert out[2]["parties"] == ["Borealis Bank", "VNM"]  # a loan: the bank and the borrower state
+    assert set(out[2]["fields"]) == {"finance", "transport"}
+    assert out[3]["name"] == "agreement on labour mobility" and out[3]["fields"] == ["labour"]
+
+
+def test_unindividuated_documents_stay_one_record() -> None:
+    text = (
+        "After the talks, Singapore and Vietnam witnessed the exchange of seven cooperation documents in the "
+        "fields of defence industry, justice, education and health."
+    )
+    out = run(text)
+    assert len(out) == 1
+    assert out[0]["kind"] == "other"
+    assert out[0]["fields"] == ["education", "health", "defence", "law_justice"]
+
+
+def test_upgraded_and_background_instruments_are_excluded() -> None:
+    text = (
+        "Malaysia and Vietnam agreed that they will begin negotiations next year to upgrade the "
+        "Malaysia-Vietnam Preferential Trade Agreement, in force since 2013, into a Comprehensive Economic "
+        "Partnership Agreement. They agreed to deepen cooperation in tourism under the 2015 agreement on "
+        "border trade."
+    )
+    out = run(text, published=date(2025, 3, 1))
+    assert len(out) == 1
+    assert out[0]["name"] == "Comprehensive Economic Partnership Agreement"
+    assert out[0]["status"] == "planned" and out[0]["fields"] == ["trade"]
+
+
+def test_untagged_companies_on_the_sidelines_and_later_state_agreement() -> None:
+    text = (
+        "Kazakh President Kassym-Jomart Tokayev held talks with Chinese President Xi Jinping in Astana. "
+        "Kazakhstan and China signed an agreement on visa exemption. "
+        "On the sidelines, Nordwind and Acme Steel Corp signed a memorandum of understanding on a wind farm. "
+        "The Presidents instructed their governments to prepare an Air Services Agreement."
+    )
+    out = run(text)
+    assert out[1]["parties"] == ["Nordwind", "Acme Steel Corp"] and out[1]["fields"] == ["energy"]
+    assert set(out[2]["parties"]) == {"KAZ", "CHN"} and out[2]["status"] == "planned"
+
+
+def test_concluded_negotiations_are_agreed_not_signed() -> None:
+    text = (
+        "Singapore and Vietnam welcomed the conclusion of negotiations on an Agreement on Visa Exemption for "
+        "Holders of Official Passports, which is expected to be signed at an early date."
+    )
+    out = run(text)
+    assert len(out) == 1 and out[0]["status"] == "agreed" and out[0]["fields"] == ["consular"]
+
+
+def test_fields_prefer_the_longest_keyword() -> None:
+    assert fields_of("Comprehensive Economic Partnership Agreement") == ["trade"]
+    assert fields_of("cooperation in food security") == ["agriculture"]
+    assert fields_of("power purchase agreement") == ["energy"]
+    assert fields_of("critical raw materials") == ["other"]

@@ -67,3 +67,15 @@ def test_headings_and_lines_are_sentences() -> None:
 def test_empty() -> None:
     assert split_sentences("") == []
     assert split_sentences("   \n ") == []
+
+
+def test_line_enumerator_period_does_not_split() -> None:
+    text = "The following were signed:\n1. MoU on health;\nb. Programme of Youth Exchanges.\nHe said 5. Then"
+    spans = [text[a:b] for a, b in split_sentences(text)]
+    assert spans == [
+        "The following were signed:",
+        "1. MoU on health;",
+        "b. Programme of Youth Exchanges.",
+        "He said 5.",
+        "Then",
+    ]

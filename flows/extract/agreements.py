@@ -41,12 +41,12 @@ _TRIGGER = re.compile(
     r"""\b(?:
       (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
     | (?P<loi>letters?\s+of\s+intent|(?-i:LOIs?))
-    | (?P<js>joint\s+(?:press\s+)?(?:statements?|communiqu[eé]s?))
+    | (?P<js>joint\s+(?:press\s+|leaders['’]?\s+|ministerial\s+)?(?:statements?|communiqu[eé]s?))
     | (?P<decl>(?:joint\s+)?declarations?)
     | (?P<treaty>treat(?:y|ies))
     | (?P<protocol>protocols?)
     | (?P<contract>contracts?)
-    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:cooperation|action|exchanges?)
+    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:[a-z]+\s+)?(?:cooperation|action|exchanges?)
         |(?:cooperation|exchange|executive|work)\s+(?:programmes?|programs?)
         |action\s+plans?|plans?\s+of\s+action|work\s+plans?|road\s?maps?)
     | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation)
@@ -82,17 +82,21 @@ _KIND_CLASS = {
 # ---------------------------------------------------------------------------------------------
 _SIGN_VERBS = (
     r"sign|ink|initial|conclude|seal|clinch|finali[sz]e|complete|reach|strike|exchange|renew|"
-    r"ratify|put\s+together|work\s+out|draw\s+up|negotiate|find|found|agree|adopt|issue|enter\s+into|have"
+    r"ratify|put\s+together|work\s+out|draw\s+up|negotiate|find|found|agree|adopt|issue|enter\s+into|have|"
+    r"prepare|draft|launch"
 )
 _PLANNED_SIGN = re.compile(
     rf"\b(?:will|would|shall|should|could|can|may|might|to|expects?|expected|plans?|planned|intends?|hopes?)"
-    rf"\s+(?:\w+ly\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*",
+    rf"\s+(?:(?:\w+ly|soon|also|jointly|further|then|now|swiftly)\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*",
     re.IGNORECASE,
 )
 _SIGNED = re.compile(
     r"\b(?:sign(?:ed|s|ing)?|ink(?:ed|s)?|initial(?:l)?ed|concluded|conclusion|exchang(?:ed|ing)|exchange\s+of|renewed|"
     r"ratified|entered\s+into|executed|inked)\b",
     re.IGNORECASE,
+)
+_NEGOTIATED = re.compile(
+    r"\b(?:conclu\w*|complet\w*|finali[sz]\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?negotiations?\b", re.I
 )
 _AGREED = re.compile(
     r"\b(?:reach(?:ed|es)?|agreed|struck|strikes|clinched|sealed|announced|announces|unveiled|adopted|"
@@ -120,7 +124,7 @@ _BACKGROUND = re.compile(
     r"within\s+the\s+framework\s+of|framework\s+of|based\s+on|implement\w*|adher\w*|honou?r\w*|abid\w*|"
     r"compl(?:y|ies|iance)|enforce\w*|monitor\w*|stick\w*\s+(?:by|to|with)|respect\w*|earlier|previous(?:ly)?|existing|former|prior|current|"
     r"recent(?:ly)?|last|for\s+example|for\s+instance|such\s+as|like|review\w*|welcom\w*|at\s+the\s+time\s+of|"
-    r"anniversary|since|terms\s+of|extension\s+of|expir\w*)\b",
+    r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading)\b",
     re.IGNORECASE,
 )
 _WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
@@ -148,19 +152,30 @@ _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12,
 }  # fmt: skip
-_ENUM = re.compile(r"\s*(?:[-•*·▪–]|\(?[ivxlc]{1,5}\)|\(?\d{1,2}[.)]|\(?[a-z]\))\s*", re.IGNORECASE)
+_ENUM = re.compile(
+    r"\s*(?:[-•*·▪–]|\(?[ivxlc]{1,5}[.)]|\(?\d{1,2}[.)]|\(?[a-z]\)|(?-i:[a-z])\.(?=\s))\s*", re.IGNORECASE
+)
 _TOPIC_START = re.compile(
-    r"^\s*(?:,\s*)?(?:on|for|in\s+the\s+(?:fields?|areas?|sectors?)\s+of|in|concerning|regarding|covering|"
-    r"relating\s+to|related\s+to|of|to)\s+(?!which\b|principle\b|the\s+presence\b|force\b|effect\b|place\b|"
+    r"^\s*(?:,\s*)?(?:on|for|in\s+the\s+(?:fields?|areas?|sectors?)\s+of|in(?!\s+(?-i:[A-Z]))|concerning|regarding|"
+    r"amending|"
+    r"covering|relating\s+to|related\s+to|of|to)\s+(?!which\b|principle\b|the\s+presence\b|force\b|effect\b|"
+    r"place\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\s+\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"(?:close|be|go|take|expire|become|come|run|last|remain|bring|help|fall|collapse)\b)",
     re.IGNORECASE,
 )
 _TOPIC_END = re.compile(
-    r"[;:.\"“”]|,\s+(?:which|who|under|signed|and\s+(?:the|a|an)\b)|\s(?:which|that|whereby|under\s+which|"
+    r"[;:.\"“”]|,\s+(?:which|who|under|signed|with|while|paving|as|following|after|during|to|"
+    r"and\s+(?:the|a|an)\b)|\s(?:which|that|whereby|under\s+which|"
     r"in\s+which|between|with|was|were|is|are|will|would|has|have|had|said|at\s+the|in\s+the\s+presence|"
-    r"witnessed|signed|by\s+the)\b",
+    r"during|amid|on\s+the\s+sidelines|"
+    r"witnessed|signed|by\s+the|by\s+(?:end|the\s+end|mid|early|late)|and\s+an?|and\s+the\s+(?:\w+\s+){0,3}?"
+    r"(?:signed|exchanged|agreed|issued|adopted|witnessed|will|would|was|were|has|have))\b"
+    r"|\s(?:in|at)\s+(?-i:[A-Z])(?!\w*\s+(?:of|and)\b)|\son\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
     re.IGNORECASE,
 )
+# Trailing connectors left on a cut name ("... Energy Cooperation and an").
+_TRAILING_JUNK = re.compile(r"(?:[\s,;]+(?:and|or|as\s+well\s+as|an?|the|also))+[\s,;]*$|[\s,;]+$", re.I)
 # Clause limits for party search.
 _CLAUSE_BACK = re.compile(
     r"(?:[;:]|\bsaid\b|\bsays\b|\btold\b|\bthat\b|,\s+(?:and|but|while|although)\b|\badded\b|\bstressed\b|"
@@ -168,7 +183,8 @@ _CLAUSE_BACK = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_FWD = re.compile(
-    r"(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it)\b|\s(?:which|whereby|"
+    r"(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it|covering|including|paving|"
+    r"south|north|east|west)\b|\s(?:which|whereby|while|"
     r"under\s+which|in\s+which|aimed|than|to\s+(?!the\b)[a-z]+)\b|[\"“”])",
     re.IGNORECASE,
 )
@@ -219,7 +235,8 @@ _INTL_ORGS = {
 _ORG_INSIDE_NAME = re.compile(r"\bGeneral\s+Agreements?\s+on\s+Tariffs", re.IGNORECASE)
 _NON_NOUN_BEFORE = frozenset("to will would can could must should great good in own".split())
 _SALE = re.compile(
-    r"\b(?:sell|sells|selling|sold|sale|buy|buys|bought|purchase\w*|acquir\w*|stake|half\s+of)\b", re.I
+    r"\b(?<!power\s)(?:sell|sells|selling|sold|sale|buy|buys|bought|purchase\w*|acquir\w*|stake|half\s+of)\b",
+    re.I,
 )
 _DESCRIBES = re.compile(
     r"^\s*(?:\w+\s+)?(?:involv|cover|provid|includ|aim|call|envisag|focus|concern|allow|enabl|seek|"
@@ -234,6 +251,24 @@ _QUANTIFIER = re.compile(
     + r"|several|numerous|various|multiple|a\s+number\s+of|a\s+series\s+of)\b",
     re.I,
 )
+_AMENDED = re.compile(
+    r"\b(?:amending|amend|amends|to\s+upgrade|upgrading|upgrade\s+of|review\s+of|revising)\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,8}$",
+    re.I,
+)
+_PURPOSE = re.compile(
+    r"\b(?:to\s+(?:finance|fund|develop|build|construct|support|expand|establish|modernise|modernize|upgrade|"
+    r"facilitate|promote|include|cover)|for\s+(?:the|a|an)\s+(?!\w+\s+(?:of\s+)?(?:years?|period|months?)\b))[^;:.]{3,100}",
+    re.I,
+)
+_NEW_INSTRUMENT = re.compile(
+    r"\b(?:and|or|while|also|as\s+well\s+as|plus|sign\w*|ink\w*|conclu\w*|exchang\w*|reach\w*|agree\w*)\b|[;:]",
+    re.I,
+)
+_LEAD_VERB = re.compile(
+    r"\b(?:agreed|signed|also|will|would|have|has|had|was|were|is|are|welcomed|witnessed|noted)\b", re.I
+)
+_ISSUED = re.compile(r"\b(?:adopt|issu|releas|sign|publish)\w*", re.I)
 _STATUS_RANK = {"planned": 0, "agreed": 1, "signed": 2}
 
 
@@ -254,10 +289,21 @@ _FIELD_RES = _compile_fields()
 
 
 def fields_of(text: str) -> list[str]:
-    """Return the closed-vocabulary fields whose keywords occur in ``text`` (vocabulary order)."""
+    """Return the closed-vocabulary fields whose keywords occur in ``text`` (vocabulary order).
+
+    Overlapping keywords resolve to the longest one: "economic partnership agreement" is trade
+    (not economy), "food security" agriculture (not security), "power purchase" energy (not
+    investment). A keyword inside a longer keyword of another field does not count.
+    """
     if not text:
         return []
-    return [fld for fld, rx in _FIELD_RES if rx.search(text)]
+    spans = [(m.start(), m.end(), fld) for fld, rx in _FIELD_RES for m in rx.finditer(text)]
+    if len(spans) < 2:
+        return [spans[0][2]] if spans else []
+    found = {
+        f for a, b, f in spans if not any(x <= a and b <= y and y - x > b - a and g != f for x, y, g in spans)
+    }
+    return [f for f, _ in _FIELD_RES if f in found]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,12 +352,14 @@ class _Doc:
     ents: dict[str, _Ent]
     mentions: list[tuple[int, int, _Ent]]
     main_countries: list[str]
+    country_names: dict[str, str] = field(default_factory=dict)  # casefolded name/alias -> ISO3
+    starts: list[int] = field(default_factory=list)  # mention start offsets, built lazily
     records: list[_Record] = field(default_factory=list)
     last_kept: bool = False  # whether the latest non-anaphoric instrument mention was kept
     seen_mention: bool = False
 
 
-def _party_name(e: _Ent) -> str | None:
+def _party_name(e: _Ent, doc: _Doc | None = None) -> str | None:
     """Party label of an entity: ISO3 for countries and government bodies, short name for orgs."""
     if e.type == "COUNTRY":
         return e.code
@@ -321,9 +369,43 @@ def _party_name(e: _Ent) -> str | None:
         short = _INTL_ORGS.get(n.casefold().strip())
         if short:
             return short
-    if e.code and _GOVERNMENT.search(e.name) and not _COMMERCIAL.search(e.name):
-        return e.code
+    if _is_government(e):
+        # A ministry / customs service / coast guard stands for its country (GUIDELINES: "most
+        # specific sensible level"); without a known country it is dropped, and the caller falls
+        # back on the article's main countries.
+        return e.code or (_country_in_name(e.name, doc.country_names) if doc else None)
+    if _COMPANY_MARK.fullmatch(e.name):
+        # A legal form mistaken for the name ("Persero"): use the fullest other alias.
+        alts = [n for n in e.aliases if not _COMPANY_MARK.fullmatch(n)]
+        if alts:
+            return max(alts, key=len)
+    short = e.acronym or ""
+    if short and not _COMPANY_MARK.fullmatch(short) and (len(short) >= 5 or not short.isupper()):
+        return short  # a brand-like short name ("PETRONAS", "Petrovietnam"), not an initialism
     return e.name
+
+
+_GOV_HEAD = re.compile(
+    r"^(?:the\s+)?(?:ministry|ministries|department|office|agency|council|commission|bureau|secretariat|"
+    r"embassy|government|state\s+(?:council|committee)|federal|national\s+(?:assembly|council|committee))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_government(e: _Ent) -> bool:
+    """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
+    if _GOV_HEAD.match(e.name):
+        return True
+    return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
+
+
+def _country_in_name(name: str, names: dict[str, str]) -> str | None:
+    """ISO3 of a country named inside an organisation name ("Ministry of Health of Mauritius")."""
+    low = f" {name.casefold()} "
+    for n, code in names.items():
+        if f" {n} " in low:
+            return code
+    return None
 
 
 def _is_company(e: _Ent) -> bool:
@@ -333,7 +415,7 @@ def _is_company(e: _Ent) -> bool:
     names = [e.name, e.acronym or "", *e.aliases]
     if any(n.casefold().strip() in _INTL_ORGS for n in names if n):
         return False
-    if _GOVERNMENT.search(e.name) and not re.search(r"\bbank\b", e.name, re.I):
+    if _GOVERNMENT.search(e.name) and not re.search(r"\bbank\b", e.name, re.I) or _GOV_HEAD.match(e.name):
         return False
     return bool(_COMMERCIAL.search(" ".join(names)))
 
@@ -358,6 +440,11 @@ def _build_doc(
         ent.count += 1
         ent.first = min(ent.first, int(m["start"]))
     ms.sort(key=lambda x: x[0])
+    country_names = {
+        n.casefold(): e.code
+        for e in ents.values() if e.type == "COUNTRY" and e.code
+        for n in [e.name, *e.aliases] if len(n) > 3
+    }  # fmt: skip
     title_l = (title or "").casefold()
     scored = []
     for e in ents.values():
@@ -369,12 +456,28 @@ def _build_doc(
     for _, _, code in sorted(scored):
         if code not in main:
             main.append(code)
-    return _Doc(text=text, published=published, ents=ents, mentions=ms, main_countries=main)
+    return _Doc(
+        text=text,
+        published=published,
+        ents=ents,
+        mentions=ms,
+        main_countries=main,
+        country_names=country_names,
+    )
 
 
 def _mentions_in(doc: _Doc, start: int, end: int) -> list[tuple[int, int, _Ent]]:
-    """Entity mentions fully inside ``[start, end)``."""
-    return [m for m in doc.mentions if m[0] >= start and m[1] <= end]
+    """Entity mentions fully inside ``[start, end)`` (binary search: long articles stay linear)."""
+    if not doc.starts:
+        doc.starts = [m[0] for m in doc.mentions]
+    i = bisect_left(doc.starts, start)
+    out = []
+    for m in doc.mentions[i:]:
+        if m[0] >= end:
+            break
+        if m[1] <= end:
+            out.append(m)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,6 +490,8 @@ def _status(*contexts: str) -> str | None:
             continue
         if _PLANNED_SIGN.search(ctx):
             return "planned"
+        if _NEGOTIATED.search(ctx):
+            return "agreed"
         if _SIGNED.search(ctx):
             return "signed"
         if _AGREED.search(ctx):
@@ -394,6 +499,25 @@ def _status(*contexts: str) -> str | None:
         if _PLANNED.search(ctx):
             return "planned"
     return None
+
+
+_CUES = (("planned", _PLANNED_SIGN), ("agreed", _NEGOTIATED), ("signed", _SIGNED), ("agreed", _AGREED),
+         ("planned", _PLANNED))  # fmt: skip
+
+
+def _nearest_status(pre: str) -> str | None:
+    """Status of the cue that ends closest to the end of ``pre`` (ties: listed order wins).
+
+    In "agreed that the two countries will begin negotiations on an FTA" the nearest cue
+    ("negotiations") governs the instrument, not the sentence's main verb ("agreed").
+    """
+    best: tuple[int, int, str] | None = None
+    for rank, (st, rx) in enumerate(_CUES):
+        for m in rx.finditer(pre):
+            key = (m.end(), -rank, st)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
 
 
 def _is_old(doc: _Doc, start: int, end: int) -> bool:
@@ -440,14 +564,70 @@ def _modifiers(sent: str, trig_start: int) -> tuple[str, str]:
     return " ".join(reversed(mods)), det
 
 
+_WITH_PARTY = re.compile(r"^\s*(?:with|between)\s+[^,;:]{1,80}?(?=\s(?:on|for|regarding|concerning)\s)", re.I)
+
+
 def _topic(post: str) -> str:
-    """The complement that names the instrument's subject ("on maritime cooperation")."""
+    """The complement that names the instrument's subject ("on maritime cooperation").
+
+    A party phrase may come first: "an MoU with X Electric on a solar plant".
+    """
     m = _TOPIC_START.match(post)
     if not m:
-        return ""
+        w = _WITH_PARTY.match(post)
+        if not w:
+            return ""
+        t = _topic(post[w.end() :])
+        return t
     rest = post[m.end() :]
     e = _TOPIC_END.search(rest)
     return post[: m.end() + (e.start() if e else len(rest))].strip(" ,")
+
+
+_TITLE_SPAN = re.compile(
+    r"(?=\s+(?:of|on|for|between|regarding|concerning)\s)"
+    r"(?:\s+(?:\([A-Z][\w-]*\)|(?:of|on|for|in|and|the|between|regarding|concerning|to|with|from|"
+    r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w'’-]*|\d{4}(?:[-–]\d{2,4})?)))+"
+)
+_TITLE_WORD = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def _title_topic(post: str) -> str:
+    """The title-case rest of a proper instrument name ("Agreement | between X and Y Regarding Z").
+
+    Runs of capitalised words and connectors; trailing connectors are dropped. Only used for a
+    capitalised trigger word, where lower-case topic rules ("in <Place>") would cut the title.
+    """
+    m = _TITLE_SPAN.match(post)
+    if not m or not _TITLE_WORD.search(m.group()):
+        return ""
+    span = re.sub(
+        r"(?:\s+(?:of|on|for|in|and|the|between|regarding|concerning|to|with|from))+$", "", m.group()
+    )
+    return span.strip() if _TITLE_WORD.search(span) and span.split()[0][:1].islower() else ""
+
+
+_ITEM_NAME_END = re.compile(r";|,\s+(?:signed|which|who|to\s+be|paving|with\s+the)\b|\.\s*$", re.I)
+_ITEM_LEAD = re.compile(r"^(?:an?|the)\s+", re.I)
+
+
+def _item_text(sent: str) -> str:
+    """A list item without its enumerator, trailing clauses and connectors ("; and")."""
+    item = _ENUM.sub("", sent, count=1)
+    m = _ITEM_NAME_END.search(item)
+    if m:
+        item = item[: m.start()]
+    item = _TRAILING_JUNK.sub("", re.sub(r"\s+", " ", item)).strip(" ;.,")
+    return _ITEM_LEAD.sub("", item)
+
+
+def _strip_mentions(doc: _Doc, s0: int, s1: int, types: tuple[str, ...]) -> str:
+    """``text[s0:s1]`` with the mentions of the given entity types blanked out (for field cues)."""
+    out = doc.text[s0:s1]
+    for a, b, e in reversed(_mentions_in(doc, s0, s1)):
+        if e.type in types:
+            out = out[: a - s0] + " " * (b - a) + out[b - s0 :]
+    return out
 
 
 _ITEM_SPLIT = re.compile(
@@ -490,6 +670,8 @@ def _text_companies(clause: str) -> list[str]:
         if m.group(2):
             if re.fullmatch(r"[ivxlc]+", m.group(2), re.I):
                 continue  # an enumerator "(iii)", not an acronym
+            if _INSTRUMENT_ACRONYM.fullmatch(m.group(2)) or _INSTRUMENT_ACRONYM_BEFORE.search(m.group(0)):
+                continue  # the instrument's own acronym: "... Partnership Agreement (CEPA)"
             name = m.group(2).upper()
         else:
             words = m.group(1).split()
@@ -503,43 +685,177 @@ def _text_companies(clause: str) -> list[str]:
     return out
 
 
-def _parties(doc: _Doc, s0: int, sent: str, c0: int, c1: int, seg: str) -> tuple[list[str], bool, bool]:
+_INSTRUMENT_ACRONYM_BEFORE = re.compile(
+    r"(?:agreements?|treaty|accord|pact|protocol|partnership|arrangement)\s*\(\s*$", re.IGNORECASE
+)
+_INSTRUMENT_ACRONYM = re.compile(r"[A-Z]*(?:FTA|EPA|CEPA|CECPA|BIT|PTA|TPP|CPTPP)s?")
+_NOT_PARTY_BEFORE = re.compile(
+    r"\b(?:within|across|throughout|among|outside|chair\s+of)\s+(?:the\s+)?$", re.I
+)
+_NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:also\s+|have\s+|has\s+|jointly\s+)?(?:signed|inked|concluded|sealed|clinched|entered\s+into)\b"
+)
+_CAP_RUN = re.compile(
+    r"(?:[A-Z][\w&.'’-]*)(?:\s+(?:of|for|and|de|du|la)?\s*[A-Z][\w&.'’-]*)*\s*(?:\([\w-]+\))?$"
+)
+_NOT_A_NAME = re.compile(
+    r"^(?:The|They|It|He|She|We|Both|Leaders?|Ministers?|President|Prime|Minister|In|On|At|Also|Addition|"
+    r"Meanwhile|Separately|Later|Earlier|Officials?|Representatives?|Sides?|Governments?)\b"
+)
+
+
+_GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
+_COMPANY_MARK = re.compile(
+    r"\b(?:PT|Tbk|Persero|Ltd|Limited|Inc|Corp|Corporation|Group|Company|Co|JSC|PJSC|LLC|GmbH|AG|SA|Berhad|Bhd|"
+    r"Holdings?|Airlines?|Airways|Bank)\b"
+)
+_WITH_OBJECT = re.compile(r"^[^,;]*?\bwith\s+(?:the\s+)?([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4})")
+
+
+def _untagged_name(doc: _Doc, s0: int, sent: str, r0: int, r1: int) -> str | None:
+    """A company-like capitalised run ``sent[r0:r1]`` that is no tagged country/person/org."""
+    run = sent[r0:r1]
+    if not run or _NOT_A_NAME.match(run):
+        return None
+    for _a, _b, e in _mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
+        if e.type == "ORGANIZATION" or e.type == "PERSON":
+            return None  # tagged already, or a person
+        if e.type == "COUNTRY" and not (_COMPANY_MARK.search(run) and len(run.split()) > 1):
+            return None
+    name = re.sub(r"\s*\([\w-]+\)$", "", run).strip()
+    if name.casefold() in doc.country_names or len(name) < 3:
+        return None
+    return name
+
+
+def _subject_names(doc: _Doc, s0: int, sent: str, c0: int, pos: int, c1: int) -> list[str]:
+    """Names of untagged companies that sign the instrument whose trigger starts at ``pos``.
+
+    "X and Y signed an agreement", "Masdar signed a power purchase agreement with Z": capitalised
+    runs right before the verb (and after "with") that no entity mention covers; entity tagging
+    misses many brand names. A run that is a tagged country or person is not a company.
+    """
+    region = sent[c0:pos]
+    vms = list(_SUBJECT_VERB.finditer(region))
+    if not vms:
+        return []
+    vm = vms[-1]
+    subj = re.split(r"[,;:(]\s*(?![\w-]+\))|\bwhile\b|\bwhereas\b", region[: vm.start()])[-1]
+    off = c0 + vm.start() - len(subj)
+    out: list[str] = []
+    for piece in re.split(r"(\s+and\s+)", subj):
+        p0 = off
+        off += len(piece)
+        m = _CAP_RUN.search(piece.rstrip())
+        if m and not re.fullmatch(r"\s+and\s+", piece):
+            name = _untagged_name(doc, s0, sent, p0 + m.start(), p0 + m.end())
+            if name and name not in out:
+                out.append(name)
+    om = _WITH_OBJECT.match(sent, pos, c1)
+    if om:
+        name = _untagged_name(doc, s0, sent, om.start(1), om.end(1))
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _parties(
+    doc: _Doc, s0: int, sent: str, c0: int, c1: int, seg: str, pos: int | None = None
+) -> tuple[list[str], bool, bool]:
     """Parties for a mention: (parties, weak, commercial).
 
     ``weak`` is True when the parties are a fallback (article main countries or nothing), which
-    lets a later mention merge into an earlier, better-attributed one.
+    lets a later mention merge into an earlier, better-attributed one. ``pos`` (the trigger's
+    offset in ``sent``) enables the search for untagged company subjects.
     """
-    ents = [m[2] for m in _mentions_in(doc, s0 + c0, s0 + c1)]
+    text = doc.text
+    ents = []
+    brand: dict[str, str] = {}
+    gov_countries: set[str] = set()
+    prev_end = -1
+    for a, b, e in _mentions_in(doc, s0 + c0, s0 + c1):
+        if e.type == "ORGANIZATION":
+            # An instrument's own acronym ("... Partnership Agreement (CEPA)") is no party, nor is
+            # an organisation mentioned as a place or an event ("within ASEAN", "ASEAN summit").
+            if _INSTRUMENT_ACRONYM_BEFORE.search(text[max(0, a - 30) : a]) or _INSTRUMENT_ACRONYM.fullmatch(
+                text[a:b]
+            ):
+                continue
+            if _NOT_PARTY_BEFORE.search(text[max(0, a - 25) : a]) or _NOT_PARTY_AFTER.match(text[b : b + 12]):
+                continue
+            alias_of_prev = bool(ents) and text[max(0, a - 2) : a] == " (" and ents[-1].type == e.type
+            if _COMPANY_MARK.fullmatch(text[a:b]) or (alias_of_prev and prev_end >= a - 3):
+                continue  # a legal form or bracketed alias of the previous name: "PT X (Persero)"
+            # "Viet Nam Oil and Gas Group (Petrovietnam)": the bracketed brand is the usual name.
+            bm = re.match(r"\s*\(([A-Z][\w-]+)\)", text[b : b + 40])
+            if (
+                bm and not _is_government(e) and not _COMPANY_MARK.fullmatch(bm.group(1))
+                and (len(bm.group(1)) >= 5 or not bm.group(1).isupper())
+            ):  # fmt: skip
+                brand[e.id] = bm.group(1)
+        elif e.type == "COUNTRY" and _GOV_OF.search(text[max(0, a - 20) : a]):
+            gov_countries.add(e.id)
+        ents.append(e)
+        prev_end = b
     if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
         # "X said it (and Y) will sign ..." -> the speaker is a party.
         ents = [m[2] for m in _mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
     commercial = any(_is_company(e) for e in ents)
-    if not any(e.type == "ORGANIZATION" for e in ents):
+    extra = _subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
+    if extra:
+        commercial = True
+    if not any(e.type == "ORGANIZATION" for e in ents) and not extra:
         # Entity tagging can miss companies in lower-case wire text: look for company names by form.
         names = _text_companies(sent[c0:c1])
         if names:
             return names, False, True
     if commercial:
-        # Company deal: the organisations that are not government bodies, and no countries.
-        ents = [
-            e for e in ents if e.type == "ORGANIZATION" and (_is_company(e) or not _GOVERNMENT.search(e.name))
-        ]
-    out: list[str] = []
+        # Company deal: the organisations and no bare country mentions. A government body stays
+        # (as its country): "a loan agreement between X Bank and the Government of Y".
+        ents = [e for e in ents if e.type == "ORGANIZATION" or e.id in gov_countries]
+    out: list[str] = list(extra)
     for e in ents:
-        p = _party_name(e)
+        p = brand.get(e.id) or _party_name(e, doc)
         if p and p not in out:
             out.append(p)
     weak = False
     if not commercial:
         countries = [p for p in out if re.fullmatch(r"[A-Z]{3}", p)]
+        pair = _bilateral_pair(doc)
         if len(countries) < 2 and _TWO_SIDES.search(seg):
             for c in doc.main_countries[:2]:
                 if c not in out:
                     out.append(c)
-            weak = len(countries) == 0
+            # "each side" in a company story means the companies: stay weak (inherit) there.
+            weak = len(countries) == 0 and (pair is None or all(r.commercial for r in doc.records))
+        elif len(countries) == 1 and len(out) == 1 and pair and countries[0] in pair and _G2G.search(seg):
+            # "a MoU between the Department of Agriculture and Canada's ministry": the government
+            # body without a country is the other side of a bilateral visit.
+            out.append(pair[1] if countries[0] == pair[0] else pair[0])
         if not out:
             weak = True
     return out, weak, commercial
+
+
+def _company_deal(r: _Record) -> bool:
+    """A record between companies (no country among its parties)."""
+    return r.commercial or (bool(r.parties) and not any(re.fullmatch(r"[A-Z]{3}", p) for p in r.parties))
+
+
+_G2G = re.compile(r"\b(?:between|with|ministr\w*|department|agency|government|coast\s+guard|customs)\b", re.I)
+
+
+def _bilateral_pair(doc: _Doc) -> tuple[str, str] | None:
+    """The article's two main countries when it is about a bilateral relationship."""
+    if len(doc.main_countries) < 2:
+        return None
+    c = {e.code: e.count for e in doc.ents.values() if e.type == "COUNTRY"}
+    top, second = c.get(doc.main_countries[0], 0), c.get(doc.main_countries[1], 0)
+    third = c.get(doc.main_countries[2], 0) if len(doc.main_countries) > 2 else 0
+    if second >= 0.4 * top and second > third:
+        return doc.main_countries[0], doc.main_countries[1]
+    return None
 
 
 def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list[str]) -> list[str]:
@@ -595,8 +911,15 @@ def _event_date(doc: _Doc, s0: int, sent: str) -> str | None:
     return None
 
 
-def _final_kind(kind: str, commercial: bool) -> str:
-    if commercial and kind == "agreement":
+def _singular(word: str) -> str:
+    """Singular of a plural trigger ("MoUs", "memoranda of understanding", "treaties")."""
+    word = re.sub(r"(?i)ies\b", "y", word, count=1)
+    word = re.sub(r"(?i)(?<=[a-z])s\b", "", word, count=1)
+    return re.sub(r"(?i)memoranda", "memorandum", word)
+
+
+def _final_kind(kind: str, commercial: bool, parties: list[str] | None = None) -> str:
+    if commercial and kind == "agreement" and not any(re.fullmatch(r"[A-Z]{3}", p) for p in parties or []):
         return "contract"
     return kind
 
@@ -668,26 +991,45 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             r"\b(?:reach\w*|f[io]und|find)\b", sent, re.I
         ):
             continue
+        if kept and _AMENDED.search(sent, kept[-1].end(), a):
+            continue  # the instrument being amended / upgraded is background, not a new one
         kept.append(m)
     if not kept:
         return None
-    is_item = bool(_ENUM.match(sent)) or (list_ctx is not None and kept[0].start() < 4)
+    names_in_sent = sorted(
+        (text[x:y] for x, y, e in _mentions_in(doc, s0, s1) if e.type in ("ORGANIZATION", "PERSON")),
+        key=len,
+        reverse=True,
+    )
+    em = _ENUM.match(sent)
+    lead = sent[em.end() if em else 0 : kept[0].start()]
+    # An item names its instrument up front ("(ii) an Arrangement on ..."); a numbered paragraph
+    # ("6. Both sides also agreed to ...") is running text.
+    lead_ok = len(lead.split()) <= 6 and "," not in lead and not _LEAD_VERB.search(lead)
+    is_item = lead_ok and (em is not None or (list_ctx is not None and kept[0].start() < 4))
+    # A list header ("The following documents were signed and exchanged:") opens a list whose
+    # items inherit its status and parties.
+    header = sent.rstrip().endswith(":")
     opened: dict[str, Any] | None = None
+    n_before = len(doc.records)
     for i, m in enumerate(kept):
         group = m.lastgroup or "agr"
         kind = _KIND_OF_GROUP[group]
         a, b = m.span()
         word = m.group()
-        plural = (
-            word.lower().endswith("s")
-            and not word.lower().endswith("ss")
-            or word.lower().endswith(("memoranda", "treaties"))
-        )
+        # Number of the head noun: "memoranda of understanding", "programme of youth exchanges".
+        words = word.lower().split()
+        head = words[0] if "of" in words else words[-1]
+        plural = head.endswith("s") and not head.endswith("ss") or head == "memoranda"
+        if header and plural and ":" not in sent[b:].rstrip()[:-1]:
+            continue  # the header noun itself
         seg0 = kept[i - 1].end() if i else 0
         seg1 = kept[i + 1].start() if i + 1 < len(kept) else len(sent)
         pre, post = sent[seg0:a], sent[b:seg1]
         mods, det = _modifiers(sent, a)
         topic = _topic(post)
+        if word[:1].isupper():
+            topic = _title_topic(post) or topic  # a proper name: "the Agreement between X and Y on Z"
         near_pre = pre[-90:]
         cls = _KIND_CLASS.get(kind, "agreement")
         # Status: a passive participle right after the noun, then the nearest segment text, then
@@ -697,9 +1039,13 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if pm:
             status = "signed" if pm.group("s") else "agreed"
         else:
-            status = _status(near_pre[-50:], near_pre, post[:80], sent)
+            status = (
+                _status(near_pre[-50:], near_pre, post[:80]) or _nearest_status(sent[:a]) or _status(post)
+            )
         if status is None and list_ctx is not None and is_item:
             status = list_ctx["status"]
+        if cls == "statement" and status == "agreed" and _ISSUED.search(sent):
+            status = "signed"  # a joint statement adopted / issued by both sides is concluded
         # Generic "documents"/"instruments" only count when signed or exchanged.
         if group == "docs" and not re.search(
             r"\b(?:sign\w*|exchang\w*|ink\w*|conclu\w*|adopt\w*)\b", sent, re.I
@@ -713,6 +1059,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 continue
             if plural and i + 1 < len(kept):
                 continue
+        elif plural and i + 1 < len(kept) and ":" in post:
+            continue  # "a package of two documents was signed: an Agreement on ..., and a MoU on ..."
         if det in {"any", "no"} or _NOT_AN_INSTRUMENT_BEFORE.search(pre):
             continue  # "any agreement would ...", money-market "repurchase pacts", traded contracts
         if group == "agr" and word.lower().startswith("deal") and not det and _VERB_DEAL_AFTER.match(post):
@@ -763,19 +1111,34 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if not strong and (_HEDGE.search(hedge_win) or _HEDGE.search(post[:25])):
             doc.last_kept = False
             continue
-        bg_win = pre[-45:]
-        if _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(seg0, a - 60), s0 + min(seg1, b + 70)):
+        # Background cues before a comma that follows another instrument belong to that one:
+        # "upgrade the X Agreement, in force since 2013, into a Y Agreement".
+        cut = pre.rfind(",")
+        own0 = seg0 + cut + 1 if cut >= 0 and _TRIGGER.search(sent, 0, seg0 + cut) else seg0
+        bg_win = sent[max(own0, a - 45) : a]
+        if _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(own0, a - 60), s0 + min(seg1, b + 70)):
             doc.last_kept = False
             continue
         c0, c1 = _clause(sent, a, b)
         if c0 > a:
             c0 = 0
-        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1])
-        if weak and doc.records:
-            # "the deal" / "an accord would be reached" in a one-deal story: inherit parties.
+        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1], a)
+        if (
+            weak
+            and doc.records
+            and not (
+                _company_deal(doc.records[-1])
+                and _bilateral_pair(doc)
+                and not all(_company_deal(r) for r in doc.records)
+            )
+        ):
+            # "the deal" / "an accord would be reached" in a one-deal story: inherit parties (but
+            # not a sideline company deal's parties in a state-visit story).
             last = doc.records[-1]
             if last.parties:
                 parties, commercial = list(last.parties), last.commercial
+        elif weak and not parties and _bilateral_pair(doc):
+            parties = list(_bilateral_pair(doc) or ())
         elif weak and not parties:
             parties = doc.main_countries[:1]
             if len(doc.main_countries) > 1:
@@ -783,23 +1146,44 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 top = c.get(doc.main_countries[0], 0)
                 if c.get(doc.main_countries[1], 0) >= 0.5 * top:
                     parties = doc.main_countries[:2]
-        if list_ctx is not None and is_item and (weak or not parties) and list_ctx.get("parties"):
-            parties, weak = list(list_ctx["parties"]), False
-        kind = _final_kind(kind, commercial)
+        if list_ctx is not None and is_item and list_ctx.get("parties"):
+            n_countries = sum(1 for p in parties if re.fullmatch(r"[A-Z]{3}", p))
+            if weak or not parties or (not commercial and n_countries < 2):
+                parties, weak = list(list_ctx["parties"]), False
+        kind = _final_kind(kind, commercial, parties)
         # Fields: the instrument's own topic; otherwise its clause (not for joint statements,
         # which cover everything discussed).
-        scope = " ".join(x for x in (mods, word, topic) if x)
+        # Organisation and person names say nothing about the topic ("Ministry of Industry and
+        # Trade" in "MoU on energy between the Ministry of ... and ...").
+        topic_f = topic
+        for n in names_in_sent:
+            topic_f = topic_f.replace(n, " ")
+        if not topic and cls != "statement":
+            purpose = _PURPOSE.search(sent, b, seg1)
+            if purpose:
+                topic_f = purpose.group()  # "a loan agreement ... to finance rural roads"
+        scope = " ".join(x for x in (mods, word, topic_f) if x)
         flds = fields_of(scope)
-        if not flds and cls != "statement":
-            flds = fields_of(sent[seg0:seg1])
-        if commercial and not {"investment", "trade"} & set(flds) and _SALE.search(sent):
+        if not flds and not topic and cls != "statement":
+            flds = fields_of(sent[max(seg0, c0) : seg1])
+        if group == "docs":
+            flds = fields_of(sent[seg0:seg1])  # unindividuated documents: every field listed
+        if commercial and not {"investment", "trade"} & set(flds) and _SALE.search(sent[seg0:seg1]):
             flds = [f for f, _ in _FIELD_RES if f in {*flds, "investment"}]
         name = None
         if topic or mods:
             name = re.sub(r"\s+", " ", " ".join(x for x in (mods, word, topic) if x)).strip()
-        if is_item:
-            item = _ENUM.sub("", sent, count=1).strip(" ;.,")
-            name = re.sub(r"\s+", " ", item)[:200]
+        if is_item and len(kept) == 1:
+            name = _item_text(sent)[:200] or name
+            flds = fields_of(_item_text(_strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
+        elif name:
+            name = _TRAILING_JUNK.sub("", name)
+        if (
+            len(doc.records) > n_before and not topic and i and not plural
+            and _KIND_CLASS.get(doc.records[-1].kind, "agreement") == cls
+            and not _NEW_INSTRUMENT.search(sent, kept[i - 1].end(), a)
+        ):  # fmt: skip
+            continue  # an appositive repeat: "signed the X Agreement in Y, the first such deal"
         sigs = _signatories(doc, s0, sent, c0, a, parties)
         rec = _Record(
             kind=kind, status=status, parties=parties, weak_parties=weak, signatories=sigs,
@@ -816,17 +1200,29 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                     count = int(tok) if tok.isdigit() else _NUMBER_WORDS[tok]
                     break
         items_src = post.split(":", 1)[1] if ":" in post[:3] else (topic[:] if topic else "")
-        if plural and count >= 2 and items_src:
+        if plural and count >= 2 and items_src and group != "docs":
             items = _split_items(items_src, count)
             if len(items) == count:
                 for it in items:
-                    sub = _Record(**{**rec.__dict__, "fields": fields_of(it), "name": f"{word} {it}".strip()})
+                    it = _TRAILING_JUNK.sub("", _topic(" on " + it) or it)
+                    it = re.sub(r"^(?:(?:covering|on|in|for|of)\s+)+", "", it, flags=re.I)
+                    one = _singular(word)
+                    sub = _Record(
+                        **{**rec.__dict__, "fields": fields_of(it), "name": f"{one} on {it}".strip()}
+                    )
                     sub.extra = {}
                     doc.records.append(sub)
                 continue
         _add(doc, rec, anaphor)
+    if header and opened is None:
+        st = _status(sent) or list_ctx and list_ctx.get("status")
+        if st:
+            opened = {"status": st}
     if opened is not None:
-        parties_ctx, _, _ = _parties(doc, s0, sent, 0, len(sent), sent)
+        parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
+        pair = _bilateral_pair(doc)
+        if not commercial_ctx and pair and sum(1 for p in parties_ctx if re.fullmatch(r"[A-Z]{3}", p)) < 2:
+            parties_ctx = [*parties_ctx, *(c for c in pair if c not in parties_ctx)]
         opened["parties"] = parties_ctx
     return opened
 

@@ -40,6 +40,8 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _NEXT_TOKEN = re.compile(r"\s*([\"'“‘(\[]?)(\S+)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?$")  # U.S, A.W, e.g
 _LOWER_START = re.compile(r"[a-z]")
+# An enumerator alone at the start of a line, right before a period ("\n12." / "\niv.").
+_LINE_ENUM = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})$")
 _ENUM_START = re.compile(r"(?:[-•*·▪–]|\(?[ivx]{1,4}\)|\(?\d{1,2}[.)]|\([a-z]\))\s")
 
 
@@ -103,6 +105,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if nxt in ("\n", " ", "\t", "") or prev_line_end == "\n" or _ENUM_START.match(text, e):
                 cuts.append(s)  # blank line or indented paragraph start
             continue
+        if text[s] == "." and _LINE_ENUM.search(text, max(0, s - 8), s):
+            continue  # "1. MoU on ...", "b. Letter of Intent ...": an enumerator, not a full stop
         if (
             text[s] == "."
             and e - s == 1
