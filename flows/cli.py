@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +57,14 @@ def _settings(args: argparse.Namespace) -> Any:
     )
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
-    settings = _settings(args)
-    if args.no_prefect:
-        from flows.runner import run_ingest
+def _flow_options(settings: Any) -> dict[str, Any]:
+    """Settings a flow takes as its ``options`` parameter (JSON values; paths go separately)."""
+    skip = {"raw_dir", "warehouse_dir", "trigger", "crash_at"}
+    return {f.name: getattr(settings, f.name) for f in fields(settings) if f.name not in skip}
 
-        result = run_ingest(settings, log=lambda m: None)
-        print_summary(result.row)
-        return 1 if result.failed else 0
-    from flows.ingest import ingest_flow
 
-    opts = {"verify_hashes": settings.verify_hashes, "lock_wait_seconds": settings.lock_wait_seconds,
-            "workers": settings.workers, "task_runner": settings.task_runner,
-            "dask_address": settings.dask_address}
-    state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
-                        trigger=settings.trigger, options=opts, return_state=True)
+def _finish(state: Any, settings: Any, what: str) -> int:
+    """Print a flow run's summary (from the warehouse when the flow failed); the exit code."""
     from flows.history import recent_runs
 
     if state.is_completed():
@@ -81,8 +74,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if runs:
         print_summary(runs[0])
     else:
-        print(f"ingest failed: {state.message}", file=sys.stderr)
+        print(f"{what} failed: {state.message}", file=sys.stderr)
     return 1
+
+
+def _plain(run: Any, settings: Any) -> int:
+    """Run a pipeline entry point without Prefect and print its summary."""
+    result = run(settings, log=lambda m: None)
+    print_summary(result.row)
+    return 1 if result.failed else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
+    settings = _settings(args)
+    if args.no_prefect:
+        from flows.runner import run_ingest
+
+        return _plain(run_ingest, settings)
+    from flows.ingest import ingest_flow
+
+    state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
+                        trigger=settings.trigger, options=_flow_options(settings), return_state=True)
+    return _finish(state, settings, "ingest")
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -91,21 +105,12 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     if args.no_prefect:
         from flows.runner import run_reprocess
 
-        result = run_reprocess(settings, log=lambda m: None)
-        print_summary(result.row)
-        return 1 if result.failed else 0
-    from flows.history import recent_runs
+        return _plain(run_reprocess, settings)
     from flows.ingest import reprocess_flow
 
-    state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir),
-                           options={"lock_wait_seconds": settings.lock_wait_seconds,
-                                    "workers": settings.workers}, return_state=True)
-    if state.is_completed():
-        print_summary(state.result())
-        return 0
-    runs = recent_runs(settings.warehouse_dir, limit=1)
-    print_summary(runs[0]) if runs else print(f"reprocess failed: {state.message}", file=sys.stderr)
-    return 1
+    state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir), options=_flow_options(settings),
+                           return_state=True)
+    return _finish(state, settings, "reprocess")
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
