@@ -149,3 +149,125 @@ def test_historic_states_and_abbreviations():
 
 def test_empty_text():
     assert extract_entities("") == ([], [])
+
+
+# ----- press-release regressions (invented sentences) -------------------------------------------
+
+
+def _names(text: str, etype: str) -> dict[str, dict]:
+    return _by_type(extract_entities(text)[0], etype)
+
+
+def test_connectors_do_not_join_across_dates_or_places():
+    text = "The delegations gathered in Samarkand on Friday for the Joint Intergovernmental Council."
+    assert set(_names(text, "LOCATION")) == {"Samarkand"}
+    assert set(_names(text, "ORGANIZATION")) == {"Joint Intergovernmental Council"}
+    text = "The envoys met in Tashkent for the Supreme Interstate Council."
+    assert set(_names(text, "LOCATION")) == {"Tashkent"}
+    assert set(_names(text, "ORGANIZATION")) == {"Supreme Interstate Council"}
+
+
+def test_lowercase_name_particles():
+    text = "Egyptian President Abdel Fattah el-Sisi greeted the guests. Later, Sisi hosted a dinner."
+    sisi = _names(text, "PERSON")["Abdel Fattah el-Sisi"]
+    assert sisi["country_code"] == "EGY" and sisi["mention_count"] == 2
+    text = "Sheikh Sabah al-Khalid al-Sabah opened the session."
+    assert "Sabah al-Khalid al-Sabah" in _names(text, "PERSON")
+    assert not _names(text, "LOCATION")  # "al-Sabah" is a family name, not the Malaysian state
+
+
+def test_organization_country_comes_from_its_own_name():
+    text = (
+        "Vietnam's Ministry of Transport and the Japan International Cooperation Agency (JICA) "
+        "signed the loan. JICA will also fund a port."
+    )
+    orgs = _names(text, "ORGANIZATION")
+    assert orgs["Ministry of Transport"]["country_code"] == "VNM"
+    assert orgs["Japan International Cooperation Agency"]["country_code"] == "JPN"
+    assert orgs["Japan International Cooperation Agency"]["mention_count"] == 3  # name, (JICA), JICA
+
+
+def test_portfolio_lists_stay_in_one_name():
+    text = "The Ministry of Economy, Trade and Industry hosted a forum with the Ministry of Energy."
+    assert set(_names(text, "ORGANIZATION")) == {
+        "Ministry of Economy, Trade and Industry",
+        "Ministry of Energy",
+    }
+    text = "Minister for Sustainability and the Environment Kim Soo Ah and Minister Okafor spoke."
+    people = _names(text, "PERSON")
+    assert set(people) == {"Kim Soo Ah", "Okafor"}
+    assert people["Kim Soo Ah"]["role"] == "Minister for Sustainability and the Environment"
+
+
+def test_titles_do_not_yield_false_persons():
+    text = (
+        "As Chair of the Association of Southeast Asian Nations (ASEAN), Laos welcomed the "
+        "Sultan and Yang Di-Pertuan of Brunei Darussalam, the Deputy Ruler of Abu Dhabi and the "
+        "Ethiopian Minister of Trade and Regional Integration. His Excellency Tran Van Binh, "
+        "President of the Socialist Republic of Viet Nam, also came."
+    )
+    assert set(_names(text, "PERSON")) == {"Tran Van Binh"}
+    assert "Association of Southeast Asian Nations" in _names(text, "ORGANIZATION")
+    assert "Abu Dhabi" in _names(text, "LOCATION")
+
+
+def test_names_after_titles():
+    text = (
+        "Party General Secretary To Lam and National Assembly Chairman Nguyen Van Hai received "
+        "Foreign Affairs Secretary Ma. Elena Cruz. Minister of Foreign Affairs Sutanto said the "
+        "talks went well. King Abdullah II of Jordan and his wife Rania Yassin later joined."
+    )
+    people = _names(text, "PERSON")
+    assert {"To Lam", "Nguyen Van Hai", "Ma. Elena Cruz", "Sutanto", "Abdullah II", "Rania Yassin"} <= set(
+        people
+    )
+    assert people["To Lam"]["role"] == "General Secretary"
+    assert "National Assembly" in _names(text, "ORGANIZATION")
+
+
+def test_malay_honorific_chains():
+    text = "The Minister of Foreign Affairs, Dato' Seri Utama Haji Ahmad Rizal, met his counterpart."
+    people = _names(text, "PERSON")
+    assert set(people) == {"Ahmad Rizal"}
+
+
+def test_possessive_inside_body_names():
+    text = "Li Ming, vice chairman of the National People's Congress Standing Committee, spoke."
+    assert "National People's Congress Standing Committee" in _names(text, "ORGANIZATION")
+
+
+def test_companies_from_context():
+    text = (
+        "Czech carrier Skyjet and Nordtel signed a codeshare memorandum, while Voltara signed "
+        "a supply contract with Ethiopian Grid Power (EGP) and the Saltwater Oil and Gas Group "
+        "(Saltgas). Saltgas will drill two wells."
+    )
+    orgs = _names(text, "ORGANIZATION")
+    assert {"Skyjet", "Nordtel", "Voltara", "Ethiopian Grid Power", "Saltwater Oil and Gas Group"} <= set(
+        orgs
+    )
+    assert orgs["Saltwater Oil and Gas Group"]["mention_count"] == 3
+
+
+def test_place_patterns_and_credits():
+    text = (
+        "ASTANA, June 2 (Kazinform) -- The guests toured the Korgalzhyn Naval Base and the "
+        "Government Headquarters, then the Esplanade Plaza of Kuala Lumpur, and a border post "
+        "at Kordai in Kazakhstan. The Government of Kenya sent a message."
+    )
+    entities, _ = extract_entities(text)
+    places = _by_type(entities, "LOCATION")
+    assert {"Korgalzhyn Naval Base", "Government Headquarters", "Kordai"} <= set(places)
+    assert not _by_type(entities, "ORGANIZATION")  # no credit line, no "Government of Kenya"
+    codes = {e["country_code"] for e in entities if e["type"] == "COUNTRY"}
+    assert codes == {"KAZ", "KEN"}
+
+
+def test_instrument_subjects_are_not_organizations():
+    text = (
+        "They signed the Agreement between Japan and Canada Concerning the Status of Visiting "
+        "Forces and the Foreign Investment Screening Reform (FISR) Act."
+    )
+    entities, _ = extract_entities(text)
+    assert not _by_type(entities, "ORGANIZATION")
+    assert {e["country_code"] for e in entities if e["type"] == "COUNTRY"} == {"JPN", "CAN"}

@@ -24,5 +24,6 @@ def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], l
         return [], []
     analyzer = analyze(text)
     ents = group(analyzer.items)
-    attach_leftovers(ents, analyzer.leftovers, [i for i in analyzer.items if i.type == REGION_ADJ])
+    region_adjs = [i for i in analyzer.items if i.type == REGION_ADJ]
+    attach_leftovers(ents, analyzer.leftovers, region_adjs, analyzer.org_cued)
     return to_records(ents, text)

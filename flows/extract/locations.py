@@ -25,6 +25,8 @@ _PLACE_OF_BEFORE = re.compile(
     r"capital|municipality|prefecture|county|emirate|kingdom|sultanate)[ \t]+of[ \t]+$"
 )
 _COMMA_AFTER = re.compile(r",[ \t]+")
+_AT_BEFORE = re.compile(r"\b(?:in|at|near)[ \t]+$")
+_IN_AFTER = re.compile(r"[ \t]+(?:in|near|outside)[ \t]+(?:the[ \t]+)?(?=[A-Z])")
 
 
 def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
@@ -47,6 +49,16 @@ def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
         return False
     if all(t.conn or t.text in lex.loc_suffix or t.text in lex.loc_prefix for t in toks):
         return False  # "City Hall"-like generic phrases without a proper name
+    if not (last in lex.loc_suffix or last2 in lex.loc_suffix) and first2 not in lex.loc_prefix:
+        # "Dataran Perdana of Perdana Putra": a prefixed place "of" a known place is two places.
+        for p in range(2, n - 1):
+            if toks[p].text == "of" and not toks[p - 1].conn:
+                q = p + 2 if toks[p + 1].text == "the" else p + 1
+                hit = a.gaz_at(toks, q) if q < n else None
+                if hit and hit[0] == n and hit[1].kind == LOCATION:
+                    loc_pattern(a, toks[:p]) or a.leftover(toks[:p])
+                    a.emit_gaz(toks, q, n, hit[1])
+                    return True
     country = None
     for i in range(n):
         hit = a.gaz_at(toks, i)
@@ -71,6 +83,17 @@ def context_location(a: Analyzer, toks: list[Tok]) -> bool:
     if not all(t.text[0].isupper() for t in toks if not t.conn):
         return False
     country = None
+    inside = _IN_AFTER.match(a.scan, end)
+    if inside and _AT_BEFORE.search(a.scan, max(0, start - 8), start):
+        # "at Rafah in Egypt", "in Modjo near Addis Ababa": a place inside a known place.
+        nxt = a.scan[inside.end() : inside.end() + 40].split(",")[0].split(".")[0].split()
+        for k in range(min(3, len(nxt)), 0, -1):
+            entries = a.lex.gazetteer.get(" ".join(nxt[:k]))
+            if entries and entries[0].kind in (LOCATION, GAZ_COUNTRY):
+                country = entries[0].country
+                surface = a.span_text(start, end)
+                a.emit(Item(LOCATION, start, end, surface, surface, country))
+                return True
     if not _PLACE_OF_BEFORE.search(a.scan, max(0, start - 30), start):
         m = _COMMA_AFTER.match(a.scan, end)
         if not m:

@@ -81,7 +81,12 @@ def _gov(a: Analyzer, toks: list[Tok]) -> bool:
     gov = a.lex.org_gov
     last2 = " ".join(t.text for t in toks[-2:])
     first2 = " ".join(t.text for t in toks[:2])
-    return toks[-1].text in gov or last2 in gov or toks[0].text in gov or first2 in gov
+    if toks[-1].text in gov or last2 in gov or toks[0].text in gov or first2 in gov:
+        return True
+    # "Prime Minister's Office of Brunei": a government word heading an "of" phrase.
+    return any(
+        t.text in gov and nxt.conn and nxt.text == "of" for t, nxt in zip(toks, toks[1:], strict=False)
+    )
 
 
 def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
@@ -147,6 +152,13 @@ def org_pattern(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
                 break
             a.segment(toks[:s], owner)
             a.emit_gaz(toks, s, n, hit[1])
+            return True
+    if first in _GENERIC_HEADS and n >= 3 and toks[1].text == "of":
+        # "Government of Mauritius" is the country, not a named body.
+        p = 3 if toks[2].text == "the" else 2
+        hit = a.gaz_at(toks, p) if p < n else None
+        if hit and hit[0] == n and hit[1].kind == GAZ_COUNTRY:
+            a.emit_gaz(toks, p, n, hit[1])
             return True
     if last in _GENERIC_HEADS and n <= 3:
         hit = a.gaz_at(toks, 0)

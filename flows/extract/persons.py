@@ -17,7 +17,7 @@ from flows.extract import locations
 from flows.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
 from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from flows.extract.lexicon import DEMONYM, Lexicon
-from flows.extract.scan import NAME_CONNECTORS, Tok
+from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
     from flows.extract.segment import Analyzer
@@ -45,14 +45,31 @@ ROLE_NOUNS = frozenset(_ROLE_NOUNS.replace("[- ]", "-").split("|")) | {"vice pre
 _NOT_ROLE_WORDS = frozenset(
     "the a an of said says told by or to in on at for with from its his her their as is was".split()
 )
+# "the Chinese ambassador to Cambodia, <name>": a lowercase role (+ its object) then a comma.
+_APPOS_ROLE_BEFORE_RE = re.compile(
+    rf"\b(?:{_ROLE_NOUNS})"
+    r"(?:[ \t]+(?:to|of|for|at|in)[ \t]+(?:the[ \t]+)?[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*){0,4})?,[ \t]*$"
+)
 _SAID_BEFORE_RE = re.compile(rf"\b(?:{_SPEECH}|according[ \t]+to)[ \t]+$")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,3}")
+# Regnal numbers ending a monarch's name: "King Abdullah II", "Pope Leo XIV".
+_REGNAL = frozenset("II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
+# "his wife X": a kin noun after a possessive pronoun introduces a person.
+_KIN_NOUNS = frozenset({"wife", "husband", "spouse", "son", "daughter", "brother", "sister", "consort"})
+# Endings of English abstract nouns that are (almost) never a person's name.
+_NOUN_SUFFIXES = ("tion", "sion", "ment", "ity", "ness", "ics", "ogy", "ship", "ism", "ture")
 # Tokens that are kept as a surface alias but dropped from the canonical name.
 _NAME_HONORIFICS = frozenset({"Haji", "Hajah", "Hj", "Hj."})
 
 
 def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
     """True if ``word`` could be part of a person's name (not a title, org word, place, common word)."""
+    particle = NAME_PARTICLE_RE.match(word)
+    if particle:
+        # "el-Sisi", "al-Sabah": a particle-prefixed word is a family name even when the rest
+        # is a place ("Sabah") or a common word.
+        rest = word[particle.end() :]
+        return rest[:1].isupper() and not any(c.isdigit() for c in rest) and rest not in lex.org_words
     if not word or not word[0].isupper() or any(c.isdigit() for c in word):
         return False
     if len(word) > 1 and word.replace(".", "").replace("-", "").isupper():
@@ -71,7 +88,28 @@ def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
     entries = lex.gazetteer.get(word)
     if entries and word not in lex.first_names:
         return False
+    if len(word) > 6 and word[1:].islower() and word.endswith(_NOUN_SUFFIXES) and word not in lex.first_names:
+        return False  # "Integration", "Sustainability", "Development": abstract nouns, not names
     return not common(word)
+
+
+def _plain_word(a: Analyzer, tok: Tok) -> bool:
+    """A capitalised word with no title, portfolio, organization or gazetteer reading."""
+    lex = a.lex
+    w = tok.text
+    return not (
+        tok.conn
+        or not w[:1].isupper()
+        or w.isupper()
+        or w in lex.stopwords
+        or w in lex.roles
+        or w in lex.honorifics
+        or w in lex.role_modifiers
+        or w in lex.org_words
+        or w in lex.loc_suffix
+        or w in lex.blockers
+        or w in lex.gazetteer
+    )
 
 
 def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
@@ -80,7 +118,7 @@ def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
     count = 0
     while i > 0 and count < _MAX_NAME:
         t = toks[i - 1]
-        if a.name_like(t):
+        if a.name_like(t) or (t.text in _REGNAL and not count and i > 1 and a.name_like(toks[i - 2])):
             i -= 1
             count += 1
         elif t.conn and t.text in NAME_CONNECTORS and i - 1 > 0 and a.name_like(toks[i - 2]) and count:
@@ -89,6 +127,16 @@ def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
             break
     while i < len(toks) and toks[i].conn:
         i += 1
+    # "Sheikh Sabah al-Khalid al-Sabah": the given name before a particle surname may be a place word.
+    if 0 < i < len(toks) and NAME_PARTICLE_RE.match(toks[i].text):
+        prev = toks[i - 1]
+        lex = a.lex
+        if (
+            not prev.conn
+            and prev.text[:1].isupper()
+            and not (prev.text in lex.roles or prev.text in lex.honorifics or prev.text in lex.stopwords)
+        ):
+            i -= 1
     return i
 
 
@@ -146,6 +194,40 @@ def titled_person(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
         ):
             if not (toks[j - 1].conn and toks[j - 1].text in ("of", "the", "for")):
                 i = j
+    # Vietnamese "To Lam", "Le Hoai Trung": a capitalised function word right after a title.
+    if (
+        1 < i < n
+        and toks[i - 1].text in a.lex.stopwords
+        and len(toks[i - 1].text) <= 3
+        and any(a.role_at(toks, p) == i - 1 or a.hon_at(toks, p) == i - 1 for p in range(i - 1))
+    ):
+        i -= 1
+    # The name never starts inside a known place or body: "President of ... Viet Nam", "Ruler of Abu Dhabi".
+    for s in range(max(0, i - a.lex.max_gaz_len), i):
+        hit = a.gaz_at(toks, s)
+        if hit and hit[0] > i:
+            if hit[0] >= n:
+                return False
+            i = hit[0]
+            break
+    # A given name that is also a common word ("Finance Minister Mark Eyskens", "Rep. Bill
+    # Emerson") still belongs to the name when it sits between the title and the surname.
+    if n - i == 1 and i > 1 and _plain_word(a, toks[i - 1]):
+        if any(a.role_at(toks, p) == i - 1 or a.hon_at(toks, p) == i - 1 for p in range(i - 1)):
+            i -= 1
+    # A one-word name must follow its title directly ("Minister Watts") or be the subject of a
+    # speech verb; after a portfolio it is usually part of it ("Minister of Trade and Regional Integration").
+    if (
+        n - i == 1
+        and not _AFTER_RE.match(a.scan, toks[-1].end)
+        and not any(
+            a.role_at(toks, p) == i
+            or a.hon_at(toks, p) == i
+            or ((h := a.gaz_at(toks, p)) and h[0] == i and h[1].kind in (GAZ_COUNTRY, DEMONYM))
+            for p in range(i)
+        )
+    ):
+        return False
     region = toks[:i]
     k = next((p for p in range(len(region)) if a.hon_at(region, p) > p or a.role_at(region, p) > p), None)
     if k is None:
@@ -257,6 +339,8 @@ def _before_role(a: Analyzer, start: int) -> tuple[str | None, str | None] | Non
     if not words:
         return None
     last = words[-1].rstrip(",")
+    if last in _KIN_NOUNS and len(words) >= 2 and words[-2] in ("his", "her", "their"):
+        return None, None  # "Xi and his wife Peng Liyuan"
     if last not in ROLE_NOUNS or not before.rstrip(" \t,").endswith(last):
         return None
     role_words = [last]
@@ -283,6 +367,8 @@ def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | N
     first = toks[0].text
     if first in a.lex.first_names and not a.common(first):
         return None, None
+    if _APPOS_ROLE_BEFORE_RE.search(a.scan, max(0, start - 70), start) and a.scan[end : end + 1] in ",(":
+        return None, None  # "The Chinese ambassador to Cambodia, Wang Wenbin, met ..."
     if _AFTER_RE.match(a.scan, end):
         return None, None
     if _SAID_BEFORE_RE.search(a.scan, max(0, start - 20), start):

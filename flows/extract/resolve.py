@@ -15,7 +15,7 @@ import pycountry
 
 from flows.extract.items import COUNTRY, LOCATION, ORGANIZATION, PERSON, REGION_ADJ, Item
 from flows.extract.lexicon import lexicon
-from flows.extract.scan import NAME_CONNECTORS
+from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE
 from flows.ids import entity_id as _entity_id
 from flows.ids import entity_key as _entity_key
 
@@ -195,6 +195,9 @@ def alias_index(ents: dict[tuple[str, str], Entity], common: object) -> dict[str
                 for w in words:
                     if len(w.rstrip(".")) > 1:
                         put(w, ent)
+                    particle = NAME_PARTICLE_RE.match(w)
+                    if particle:
+                        put(w[particle.end() :], ent)  # "Sisi" for "el-Sisi"
         elif ent.type in (ORGANIZATION, LOCATION):
             for al in ent.aliases:
                 put(al, ent)
@@ -226,9 +229,22 @@ def attach_leftovers(
     ents: dict[tuple[str, str], Entity],
     leftovers: list[tuple[int, int, str, bool]],
     region_adjs: list[Item],
+    org_cued: list[tuple[int, int, str]] | None = None,
 ) -> None:
-    """Mentions by short form, head word and region adjective."""
+    """Mentions by short form, head word and region adjective.
+
+    ``org_cued`` are leftovers whose context marks them as companies ("carrier Smartwings");
+    they become organizations unless they are a short form of a known entity ("Putin").
+    """
     index = alias_index(ents, None)
+    for _start, _end, text in org_cued or ():
+        if text not in index:
+            k = (ORGANIZATION, entity_key(text))
+            ent = ents.get(k)
+            if ent is None:
+                ent = ents[k] = Entity(ORGANIZATION, text, company=True)
+                ent.add_alias(text)
+            index[text] = ent
     heads = head_index(ents)
     for start, end, text, after_the in leftovers:
         ent = index.get(text)

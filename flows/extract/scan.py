@@ -32,11 +32,15 @@ _W = rf"[{UP}{LOW}0-9]"
 _ABBREV = (
     r"(?:Mr|Mrs|Ms|Mdm|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Maj|Brig|Adm|Sgt|Jr|Sr|Hon|Rev|Mt|Ft"
     r"|Messrs|Atty|Engr|Smt|Co|Corp|Inc|Ltd|Bros|Cos|Rt)\.(?=[ \t,)])"
+    r"|Ma\.(?=[ \t]+[A-Z][a-z])"  # Filipino "Ma." (Maria): "Ma. Theresa Lazaro"
 )
+# Lowercase Arabic name particles joined by a hyphen: "el-Sisi", "al-Sudani", "bin-Salman".
+NAME_PARTICLE_RE = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ud|ul|bin|ibn|abu|bint)-(?=[A-Z])")
 _TOKEN = (
     rf"(?:(?:[{UP}]\.){{2,}}(?:[{UP}](?![{LOW}]))?"  # U.S., A.W., H.E., U.S (title typo)
     rf"|{_ABBREV}"
     rf"|[{UP}]\.(?=[ \t][{UP}])"  # middle initial: James A. Baker
+    rf"|(?<=[ \t])(?:al|el|ad|an|ar|as|ash|at|az|ud|ul|bin|ibn|abu|bint)-[{UP}]{_W}*(?:['’]s(?!{_W}))?"
     rf"|[{UP}]{_W}*(?:[-&'’]{_W}+)*(?:['’]s(?!{_W}))?"  # word, Kassym-Jomart, O'Neill, China's
     r")"
 )

@@ -16,13 +16,47 @@ from flows.extract import locations, organizations, persons
 from flows.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
 from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from flows.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
-from flows.extract.scan import NAME_CONNECTORS, Tok, lower_word_in, prepare, runs, tokens
+from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
+_SHORT_AFTER = re.compile(r"[ \t]*\(([A-Z][a-z]+[A-Za-z-]*)\)")
 _ACRONYM_APPOS = re.compile(r",[ \t]+([A-Z]{2,6}),")
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
 _SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
+# Weekdays and months: "on Wednesday" / "in May" ends a name (a connector never joins across them).
+_TIME_WORDS = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+    "July August September October November December".split()
+)
+# Capitalised prepositions that open the subject of an instrument's title ("Agreement between
+# A and B Regarding the Status of Visiting Forces"); names do not continue across them.
+_INSTRUMENT_PREPS = frozenset({"Regarding", "Concerning", "Relating", "Pertaining", "Respecting"})
+_CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
+# Lowercase company nouns right before an unknown name: "Czech carrier Smartwings".
+_COMPANY_BEFORE_RE = re.compile(
+    r"\b(?:carrier|airline|maker|manufacturer|producer|company|firm|conglomerate|operator|developer|"
+    r"lender|insurer|utility|start-?up|provider|supplier|exporter|shipbuilder|miner|refiner|automaker|"
+    r"carmaker|chipmaker|retailer|broadcaster|subsidiary|giant|group|champion)[ \t]+$"
+)
+# A company as subject of a signing: "Wartsila and Samruk-Energy signed", "Masdar signed".
+_SIGNED_AFTER_RE = re.compile(
+    r"(?:[ \t]+and[ \t]+[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})?[ \t]+(?:also[ \t]+|has[ \t]+|have[ \t]+)?"
+    r"(?:signed|inked|concluded)\b"
+)
+_CAP_BEFORE_RE = re.compile(r"[A-Z][\w.'-]*[ \t]+$")
+_PAIR_BEFORE_RE = re.compile(r"\b[A-Z][\w-]*[ \t]+and[ \t]+$")
+# A title or body with a portfolio ("Ministry of Investment", "Minister for Trade") ending a run,
+# and the ", " / ", and " that continues its list of portfolios in the next run.
+_PORTFOLIO_HEAD_RE = re.compile(
+    r"\b(?:Ministry|Minister|Ministers|Department|Secretary|Committee|Commission)[ \t]+(?:of|for)[ \t]+"
+    r"(?:the[ \t]+)?[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*)?$"
+)
+_LIST_GAP_RE = re.compile(r",[ \t]+(and[ \t]+)?")
+_FIRST_WORD_RE = re.compile(r"[A-Z][\w-]*")
+# Words whose 's is part of a name, not a possessor: "National People's Congress",
+# "Prime Minister's Office", "Women's University".
+_NOT_POSSESSORS = frozenset({"People", "Workers", "Women", "Children", "Minister", "President", "Premier"})
 # Single words that name a specific body when capitalised on their own.
 _SINGLE_ORGS = frozenset(
     {"Congress", "Senate", "Parliament", "Treasury", "Politburo", "Knesset", "Duma", "Bundestag"}
@@ -52,10 +86,12 @@ class Analyzer:
         self._common: dict[str, bool] = {}
         self.items: list[Item] = []
         self.leftovers: list[tuple[int, int, str, bool]] = []  # start, end, text, after "the"
+        self.org_cued: list[tuple[int, int, str]] = []  # leftovers that context marks as companies
         self.acronyms: dict[str, Item | None] = {}
         self._namelike: dict[str, bool] = {}
         self.bracketed: list[tuple[int, int]] = []
         self.org_short: dict[str, Item] = {}
+        self._portfolio_words = self.lex.role_modifiers | self.lex.org_company
 
     # ----- lookups -------------------------------------------------------------------------
     def gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
@@ -165,20 +201,51 @@ class Analyzer:
             return
         start, end = toks[0].start, toks[-1].end
         after_the = self.scan[max(0, start - 4) : start].lower() == "the "
-        self.leftovers.append((start, end, self.span_text(start, end), after_the))
+        text = self.span_text(start, end)
+        self.leftovers.append((start, end, text, after_the))
+        if len(toks) <= 4 and self._company_cue(toks):
+            self.org_cued.append((start, end, text))
+
+    def _company_cue(self, toks: list[Tok]) -> bool:
+        """Context says an unknown name is a company: "Czech carrier Smartwings", "Nokia and X signed"."""
+        lex = self.lex
+        if toks[0].text in lex.org_legal or any(
+            t.conn or t.text in lex.roles or t.text in lex.honorifics or t.text in lex.first_names
+            for t in toks
+        ):
+            return False
+        start, end = toks[0].start, toks[-1].end
+        if _COMPANY_BEFORE_RE.search(self.scan, max(0, start - 40), start):
+            return True
+        if len(toks) > 2 or not (self.name_like(toks[-1]) or "-" in toks[-1].text):
+            return False
+        if _CAP_BEFORE_RE.search(self.scan, max(0, start - 30), start):
+            return False  # "Korean Air signed": the name started before this piece
+        if _SIGNED_AFTER_RE.match(self.scan, end):
+            return True
+        return bool(_PAIR_BEFORE_RE.search(self.scan, max(0, start - 40), start)) and bool(
+            _SIGNED_AFTER_RE.match(self.scan, end)
+        )
 
     # ----- driver --------------------------------------------------------------------------
     def run(self) -> None:
         """Analyse every capitalised run of the article."""
         scan = self.scan
         self.bracketed = organizations.bracketed_spans(scan)
-        for start, end in runs(scan):
+        for start, end in self._merge_portfolios(runs(scan)):
             toks = tokens(scan, start, end)
             if not toks:
                 continue
             if self.bracketed and self._in_bracket(toks):
                 continue
-            for part in self._cut_after_abbrev(toks):
+            if _CREDIT_RE.match(scan, end) and scan[start - 1 : start] == "(":
+                continue  # news-agency credit of a dateline: "BEIJING, May 3 (Xinhua) --"
+            for part in self._cut_at_time_words(self._cut_after_abbrev(toks)):
+                if part[0].text in _INSTRUMENT_PREPS:
+                    # "... Canada Regarding the Status of Visiting Forces": the subject of an
+                    # instrument's title is not an entity; only countries named in it count.
+                    self.walk(part[1:], None, keep_only=(COUNTRY,))
+                    continue
                 before = len(self.items)
                 self.analyze_run(part)
                 self.after_run(part, before)
@@ -192,6 +259,59 @@ class Analyzer:
             if t.text.endswith(".") and t.text in legal:
                 parts.append([])
         return [p for p in parts if p]
+
+    def _merge_portfolios(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Join "Ministry of Investment", "Trade and Industry" across the comma of a portfolio list."""
+        scan = self.scan
+        out: list[tuple[int, int]] = []
+        k = 0
+        while k < len(spans):
+            start, end = spans[k]
+            k += 1
+            if not _PORTFOLIO_HEAD_RE.search(scan, start, end):
+                out.append((start, end))
+                continue
+            j, saw_and = k, False
+            while j < len(spans):
+                gap = _LIST_GAP_RE.fullmatch(scan, spans[j - 1][1], spans[j][0])
+                first = _FIRST_WORD_RE.match(scan, spans[j][0])
+                if not gap or not first or first.group() not in self._portfolio_words:
+                    break
+                saw_and = saw_and or bool(gap.group(1)) or " and " in scan[spans[j][0] : spans[j][1]]
+                j += 1
+            if saw_and:
+                out.append((start, spans[j - 1][1]))
+                k = j
+            else:
+                out.append((start, end))
+        return out
+
+    @staticmethod
+    def _cut_at_time_words(parts: list[list[Tok]]) -> list[list[Tok]]:
+        """A connector never joins a name across a date word: "Tashkent on Wednesday for the Council"."""
+        out: list[list[Tok]] = []
+        for toks in parts:
+            cur: list[Tok] = []
+            for idx, t in enumerate(toks):
+                if idx and t.text in _INSTRUMENT_PREPS:
+                    while cur and cur[-1].conn:
+                        cur.pop()
+                    if cur:
+                        out.append(cur)
+                    out.append(toks[idx:])
+                    cur = []
+                    break
+                if idx and t.text in _TIME_WORDS and toks[idx - 1].conn:
+                    while cur and cur[-1].conn:
+                        cur.pop()
+                    if cur:
+                        out.append(cur)
+                    cur = []
+                    continue
+                cur.append(t)
+            if cur:
+                out.append(cur)
+        return out
 
     def _in_bracket(self, toks: list[Tok]) -> bool:
         """Reuters marks company names as <Name>: take the bracket as one organization."""
@@ -209,11 +329,19 @@ class Analyzer:
         """Acronym defined right after a run: "Shanghai Cooperation Organization (SCO)"."""
         end = toks[-1].end + (2 if toks[-1].poss else 0)
         m = _ACRONYM_AFTER.match(self.scan, end) or _ACRONYM_APPOS.match(self.scan, end)
-        if not m:
-            return
-        acro = m.group(1)
         new = [i for i in self.items[before:] if i.type in (ORGANIZATION, LOCATION)]
         target = new[-1] if new else None
+        if not m:
+            # A one-word short name in brackets after a body: "Viet Nam Oil and Gas Group (Petrovietnam)".
+            m = _SHORT_AFTER.match(self.scan, end)
+            if not m or target is None or target.type != ORGANIZATION:
+                return
+            word = m.group(1)
+            if word in self.lex.stopwords or any(
+                e.kind != ORGANIZATION for e in self.lex.gazetteer.get(word, ())
+            ):
+                return
+        acro = m.group(1)
         if target is not None and _ACRONYM_APPOS.match(self.scan, end) and not m.group(0).startswith(" ("):
             if not organizations.initials_match(acro, target.surface):
                 return
@@ -229,7 +357,12 @@ class Analyzer:
         seg: list[Tok] = []
         for idx, t in enumerate(toks):
             seg.append(t)
-            if t.poss and idx < len(toks) - 1 and not self._poss_inside_gaz(toks, idx):
+            if (
+                t.poss
+                and idx < len(toks) - 1
+                and t.text not in _NOT_POSSESSORS
+                and not self._poss_inside_gaz(toks, idx)
+            ):
                 before = len(self.items)
                 self.segment(seg, owner)
                 owner = self._owner(before)
@@ -284,6 +417,11 @@ class Analyzer:
             return
         if self._split_and(toks, owner):
             return
+        if hit and hit[1].kind in (GAZ_COUNTRY, LOCATION) and toks[hit[0]].text in ("for", "on"):
+            # "Tashkent for the Supreme Council": a place never heads a name joined by for/on.
+            self.emit_gaz(toks, 0, hit[0], hit[1])
+            self.segment(toks[hit[0] :], owner)
+            return
         if persons.titled_person(self, toks, owner):
             return
         j = self.role_at(toks, 0)
@@ -297,12 +435,17 @@ class Analyzer:
             return
         if locations.loc_pattern(self, toks):
             return
+        if len(toks) >= 2 and self._defines_acronym(toks):
+            organizations.emit_org(self, toks, owner)  # "Ethiopian Electric Power (EEP)"
+            return
         if any(t.conn and t.text in _SPLIT_CONNS for t in toks):
             piece: list[Tok] = []
             for t in toks + [Tok("and", -1, -1, conn=True)]:
                 if t.conn and t.text in _SPLIT_CONNS:
                     if piece:
                         self.segment(piece, owner)
+                        if t.text in ("and", "&"):
+                            owner = None  # the possessor owns the first conjunct only
                     piece = []
                 else:
                     piece.append(t)
@@ -322,6 +465,8 @@ class Analyzer:
             or toks[0].text in lex.org_head
             or toks[0].text in lex.org_foreign
         )
+        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
+        acro = m.group(1) if m else ""
         for idx, t in enumerate(toks):
             if not (t.conn and t.text in ("and", "&")) or idx == 0 or idx == len(toks) - 1:
                 continue
@@ -333,29 +478,70 @@ class Analyzer:
             if nxt >= len(toks):
                 continue
             word = toks[nxt].text
+            if acro and acro[0] == toks[0].text[0] and word[0] in acro[1:]:
+                continue  # "Ethiopian Shipping and Logistics Services Enterprise (ESL)"
+            if (
+                word in lex.role_modifiers
+                and self.role_at(toks, nxt) == nxt
+                and self._portfolio_title(toks, idx)
+            ):
+                continue  # "Minister for Sustainability and the Environment Grace Fu"
             right_hit = self.gaz_at(toks, nxt)
             if (
                 right_hit
-                and right_hit[1].kind in (GAZ_COUNTRY, DEMONYM)
+                and (
+                    right_hit[1].kind in (GAZ_COUNTRY, DEMONYM)
+                    or (right_hit[1].kind == ORGANIZATION and right_hit[0] == len(toks))
+                )
                 or (word in lex.org_head and nxt + 1 < len(toks) and toks[nxt + 1].conn)
             ):
                 # "... and Vietnam's Ministry of ...", "... and the Ministry of Trade and Industry"
                 self.segment(toks[:idx], owner)
-                self.segment(toks[idx + 1 :], owner)
+                self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
                 return True
-            if org_shaped:
+            if self.name_like(toks[idx - 1]) and any(self.role_at(toks, p) > p for p in range(idx - 1)):
+                pass  # "Party General Secretary To Lam and ...": a titled person ends the left side
+            elif org_shaped:
                 left, right = toks[:idx], toks[nxt:]
+                left_end = left[-1].text
+                left_gaz = self.gaz_at(left, 0)
                 if not (
-                    len(left) >= 2 and left[-1].text in lex.org_suffix and left[-1].text not in lex.org_legal
-                ):
+                    len(left) >= 2
+                    and (
+                        left_end in lex.org_suffix
+                        or left_end in lex.loc_suffix
+                        or " ".join(t.text for t in left[-2:]) in lex.loc_suffix
+                    )
+                    and left_end not in lex.org_legal
+                ) and not (
+                    left_gaz and left_gaz[0] == len(left) and left_gaz[1].kind == ORGANIZATION
+                ):  # "ACWA Power and China Energy ..."
                     continue
                 if all(r.text in lex.org_suffix for r in right):
                     continue  # "Merrill Lynch and Co"
             elif not self._complete_left(toks[:idx]):
                 continue  # "Minister for Trade and Industry ...", "National Investment and ..."
             self.segment(toks[:idx], owner)
-            self.segment(toks[idx + 1 :], owner)
+            self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
             return True
+        return False
+
+    def _defines_acronym(self, toks: list[Tok]) -> bool:
+        """True if ``toks`` is followed by "(ACR)" spelling its initials: a body defining its acronym."""
+        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
+        if not m or not organizations.initials_match(m.group(1), self.span_text(toks[0].start, toks[-1].end)):
+            return False
+        after = _FIRST_WORD_RE.match(self.scan, m.end() + 1)
+        if after and self.scan[m.end() : m.end() + 1] == " " and after.group() in self.lex.blockers:
+            return False  # "Foreign Agricultural Investment Reform (FAIR) Act": an instrument's name
+        return not any(self.name_like(t) for t in toks) or any(t.text in self.lex.org_words for t in toks)
+
+    def _portfolio_title(self, toks: list[Tok], idx: int) -> bool:
+        """True if a role followed by of/for ("Minister of Trade") starts before ``idx``."""
+        for p in range(idx):
+            r = self.role_at(toks, p)
+            if p < r < idx and toks[r].conn and toks[r].text in ("of", "for"):
+                return True
         return False
 
     def _complete_left(self, left: list[Tok]) -> bool:
@@ -402,7 +588,7 @@ class Analyzer:
         out: list[Tok] = []
         gaz = self.lex.gazetteer
         for t in toks:
-            if "-" in t.text and t.text not in gaz and not t.conn:
+            if "-" in t.text and t.text not in gaz and not t.conn and not NAME_PARTICLE_RE.match(t.text):
                 parts = t.text.split("-")
                 if any(p in gaz for p in parts):
                     pos = t.start
