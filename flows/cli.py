@@ -190,7 +190,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Served runs log at INFO so the UI and this terminal show what each run did.
     os.environ["PREFECT_LOGGING_LEVEL"] = args.log_level
     return serve_command(_settings(args), cron=args.cron, interval=args.interval, watch=args.watch,
-                         port=args.port, log=lambda m: print(m, flush=True))
+                         port=args.port, log=lambda m: print(m, flush=True),
+                         fetch_interval=args.fetch_interval)
 
 
 def cmd_trigger(args: argparse.Namespace) -> int:
@@ -276,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--interval", type=float, help="seconds between runs (default 900)")
     p.add_argument("--watch", action="store_true", help="also run when files arrive or change in raw/")
     p.add_argument("--port", type=int, help="port of the local server (default 4200, or a free one)")
+    p.add_argument("--fetch-interval", type=float,
+                   help="also serve the fetch flow (feeds in feeds.toml into raw/) every N seconds")
     p.add_argument("--log-level", default="INFO", help="Prefect log level of served runs (default INFO)")
     p.set_defaults(func=cmd_serve)
 

@@ -91,6 +91,8 @@ def extraction_rows(
         text=art.text,
         entity_ids={e.get("entity_id") for e in result.entities},
         person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
+        org_names={n for e in result.entities if e.get("type") == "ORGANIZATION"
+                   for n in [e.get("name"), e.get("acronym"), *(e.get("aliases") or [])] if n},
     )
     # The extractor's agreement id is unique within the article; scope it to the article so the
     # same wording in two articles gives two ids.

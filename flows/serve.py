@@ -528,11 +528,19 @@ def ingest_deployment(settings: Settings | None = None, **schedule: Any) -> Any:
 
 
 def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: str, watch: bool = False,
-                     log: Log = print) -> None:
-    """Serve the ingest flow as ``ingest/accords-ingest`` until interrupted (blocks)."""
+                     log: Log = print, fetch_interval: float | None = None) -> None:
+    """Serve the ingest flow as ``ingest/accords-ingest`` until interrupted (blocks).
+
+    With ``fetch_interval`` the ``fetch`` flow (feeds of feeds.toml into raw/) is served too.
+    """
     from prefect import serve
 
-    deployment = ingest_deployment(settings, **schedule)
+    deployments = [ingest_deployment(settings, **schedule)]
+    if fetch_interval:
+        from flows.fetch_flow import fetch_deployment
+
+        deployments.append(fetch_deployment(interval=fetch_interval, raw_dir=str(settings.raw_dir.resolve())))
+        log(f"Serving the fetch flow too: feeds of feeds.toml every {fetch_interval:g} s")
     watcher: RawWatcher | None = None
     if watch:
         def fire(paths: list[str]) -> None:
@@ -551,7 +559,7 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
         if watcher is not None:
             watcher.start()
         with _api(api_url):
-            serve(deployment, print_starting_message=False)
+            serve(*deployments, print_starting_message=False)
     finally:
         if watcher is not None:
             watcher.stop()
@@ -559,7 +567,7 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
 
 def serve_command(settings: Settings, cron: str | None = None, interval: float | None = None,
                   watch: bool = False, port: int | None = None, log: Log = print,
-                  env: MutableMapping[str, str] | None = None) -> int:
+                  env: MutableMapping[str, str] | None = None, fetch_interval: float | None = None) -> int:
     """``accords serve``: use or start a Prefect server, then serve the deployment until stopped."""
     env = os.environ if env is None else env
     schedule = schedule_args(cron, interval)
@@ -584,7 +592,7 @@ def serve_command(settings: Settings, cron: str | None = None, interval: float |
                 marker = write_server_file(home, api_url)
                 stack.callback(marker.unlink, missing_ok=True)
             log(f"Prefect UI: {ui_url(api_url)}")
-            serve_deployment(settings, schedule, api_url, watch=watch, log=log)
+            serve_deployment(settings, schedule, api_url, watch=watch, log=log, fetch_interval=fetch_interval)
     except KeyboardInterrupt:
         pass
     finally:

@@ -110,6 +110,8 @@ class ArticleContext:
     text: str
     entity_ids: set[str] = field(default_factory=set)
     person_names: set[str] = field(default_factory=set)
+    # Names, aliases and acronyms of the article's organizations: "IMF" is a valid party.
+    org_names: set[str] = field(default_factory=set)
 
 
 def rule_errors(
@@ -139,9 +141,11 @@ def rule_errors(
     elif record_type == "agreement":
         span_ok(record.get("evidence_start"), record.get("evidence_end"), record.get("evidence"), "evidence")
         for i, party in enumerate(record.get("parties") or []):
+            # Three capitals read as a country code unless the article names an organization so.
             is_code = isinstance(party, str) and len(party) == 3 and party.isupper()
-            if is_code and party not in country_codes():
-                errs.append({"path": f"/parties/{i}", "message": f"{party!r} is not a known country code"})
+            if is_code and party not in country_codes() and party not in ctx.org_names:
+                errs.append({"path": f"/parties/{i}", "message": f"{party!r} is neither a known country "
+                             "code nor an organization of this article"})
         for i, name in enumerate(record.get("signatories") or []):
             if isinstance(name, str) and name not in ctx.person_names and name not in ctx.text:
                 errs.append({"path": f"/signatories/{i}", "message": f"signatory {name!r} is not a person "

@@ -445,8 +445,11 @@ def test_scheduled_runs_record_trigger_schedule(prefect_server: str, tmp_path: P
     raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
     env = _accords_env(tmp_path / "home", raw, wh, prefect_server)
     t0 = time.monotonic()
-    with served(["--interval", "10"], env, log) as proc:
+    # A yearly fetch schedule: the fetch deployment is served next to ingest but not run here.
+    with served(["--interval", "10", "--fetch-interval", str(365 * 86400)], env, log) as proc:
         row = wait_for("a completed scheduled run", lambda: completed_with(wh, "schedule"), 120, proc, log)
+        with urllib.request.urlopen(f"{prefect_server}/deployments/name/fetch/accords-fetch", timeout=5) as r:
+            assert json.loads(r.read())["name"] == "accords-fetch"
         print(f"\nfirst scheduled run committed {time.monotonic() - t0:.1f} s after `accords serve` started")
         assert row["articles_written"] == 4 and row["flow_run_id"]
         fr = api_flow_run(prefect_server, row["flow_run_id"])

@@ -76,3 +76,13 @@ def test_compiled_fast_path_agrees_with_jsonschema() -> None:
         for variant in _variants(record):
             fast_ok = validate.schema_errors(rtype, variant) == []
             assert fast_ok == validator.is_valid(variant), (rtype, variant)
+
+
+def test_organization_acronym_is_a_valid_party() -> None:
+    from tests.test_schemas import FIXTURES
+
+    rec = {**FIXTURES["agreement"], "evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT),
+           "parties": ["CHL", "IMF"], "signatories": []}
+    with_org = validate.ArticleContext(text=TEXT, org_names={"International Monetary Fund", "IMF"})
+    assert validate.check("agreement", rec, with_org) == []
+    assert [e["path"] for e in validate.check("agreement", rec, ctx())] == ["/parties/1"]
