@@ -40,20 +40,22 @@ def build_corpus(out: Path, fmt: str, limit: int | None) -> None:
     subprocess.run(args, check=True, capture_output=True)
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run a command; return wall seconds, peak RSS in MiB (largest process) and the result."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    out, err = proc.stdout.read(), proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss // 1024
-    # Worker processes are grandchildren: their peaks show in this process's RUSAGE_CHILDREN.
-    import resource
+# Runs the measured command as its child, so RUSAGE_CHILDREN covers exactly that command and
+# its worker processes (the largest of them), not earlier commands of this benchmark.
+WRAPPER = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+    "print(f'PEAK_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); "
+    "sys.exit(rc)"
+)
 
-    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
-    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run a command; return wall seconds, peak RSS in MiB (its largest process) and the result."""
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    peak_kb = int(res.stderr.rsplit("PEAK_KB=", 1)[1].split()[0]) if "PEAK_KB=" in res.stderr else 0
+    return wall, peak_kb // 1024, res
 
 
 def table_stats(wh: Path) -> dict[str, tuple[int, int, int]]:

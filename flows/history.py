@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from flows.warehouse import read_table, utcnow
 
 
@@ -124,16 +127,28 @@ class FileState:
 
 
 def file_states(warehouse: Path) -> dict[str, FileState]:
-    """Latest successful state per raw path (new, changed or unchanged), from ``ingestions``."""
+    """Latest successful state per raw path (new, changed or unchanged), from ``ingestions``.
+
+    The table grows by one row per file per run, so the filtering and the pick of each path's
+    latest row happen in Arrow; only one row per path becomes Python objects.
+    """
     cols = ["path", "sha256", "size_bytes", "mtime_ns", "status", "article_ids", "ingested_at", "run_id"]
-    rows = read_table(warehouse, "ingestions", cols).to_pylist()
-    rows.sort(key=lambda r: (r["ingested_at"], r["run_id"]))
-    states: dict[str, FileState] = {}
-    for r in rows:
-        if r["status"] in ("new", "changed", "unchanged") and r["sha256"]:
-            states[r["path"]] = FileState(r["sha256"], r["size_bytes"], r["mtime_ns"],
-                                          tuple(r["article_ids"] or ()))
-    return states
+    t = read_table(warehouse, "ingestions", cols)
+    ok = pc.and_(pc.is_in(t["status"], value_set=pa.array(["new", "changed", "unchanged"])),
+                 pc.is_valid(t["sha256"]))
+    t = t.filter(ok).sort_by([("path", "ascending"), ("ingested_at", "descending"), ("run_id", "descending")])
+    if t.num_rows == 0:
+        return {}
+    # Sorted by path then newest first: keep each row whose path differs from the row before.
+    paths = t["path"].combine_chunks()
+    first = pc.not_equal(paths.slice(1), paths.slice(0, len(paths) - 1))
+    t = t.filter(pa.concat_arrays([pa.array([True]), first]))
+    return {
+        path: FileState(sha, size, mtime, tuple(ids or ()))
+        for path, sha, size, mtime, ids in zip(
+            t["path"].to_pylist(), t["sha256"].to_pylist(), t["size_bytes"].to_pylist(),
+            t["mtime_ns"].to_pylist(), t["article_ids"].to_pylist(), strict=True)
+    }
 
 
 def known_article_ids(warehouse: Path) -> set[str]:

@@ -31,7 +31,7 @@ class Settings:
     # A file modified less than this many seconds ago may still be being written: skipped.
     settle_seconds: float = 2.0
     # Files per Prefect task: one task per batch, never per record (task overhead is ms).
-    batch_size: int = 200
+    batch_size: int = 500
     # Worker processes for extraction; 0 means one per CPU core.
     workers: int = 0
     # Where batches run in a Prefect flow: "process" (local pool) or "dask" (prefect-dask).
