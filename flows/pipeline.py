@@ -306,6 +306,27 @@ def batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def file_batches(work: list[tuple[FoundFile, FileState | None]], max_files: int,
+                 max_bytes: int) -> list[list[tuple[FoundFile, FileState | None]]]:
+    """Consecutive batches of at most ``max_files`` files and about ``max_bytes`` bytes.
+
+    Bytes matter as much as files: twenty 1 MB .jsonl files would otherwise be one batch of
+    20,000 articles, held in memory at once and run on a single core.
+    """
+    out: list[list[tuple[FoundFile, FileState | None]]] = []
+    current: list[tuple[FoundFile, FileState | None]] = []
+    size = 0
+    for item in work:
+        if current and (len(current) >= max_files or size + item[0].size > max_bytes):
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item[0].size
+    if current:
+        out.append(current)
+    return out
+
+
 def make_context(run_id: str, started_at: datetime, settings: Any, known: set[str]) -> BatchContext:
     """Build the batch context from settings and the warehouse's known article ids."""
     return BatchContext(

@@ -32,6 +32,7 @@ from flows.pipeline import (
     count_batch,
     crash_point,
     dedupe,
+    file_batches,
     make_context,
     process_batch,
     reextract_batch,
@@ -197,7 +198,7 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         info.counts.files_unchanged += len(quick)
         info.counts.files_seen += len(quick)
         work = [(f, prev) for f, prev in work if not (prev and trusted_unchanged(f, prev, ctx))]
-        chunks = batches(work, settings.batch_size)
+        chunks = file_batches(work, settings.batch_size, settings.batch_bytes)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
 

@@ -32,6 +32,8 @@ class Settings:
     settle_seconds: float = 2.0
     # Files per Prefect task: one task per batch, never per record (task overhead is ms).
     batch_size: int = 500
+    # ... and at most about this many bytes of files per batch (bounds memory for big .jsonl).
+    batch_bytes: int = 2_000_000
     # Worker processes for extraction; 0 means one per CPU core.
     workers: int = 0
     # Where batches run in a Prefect flow: "process" (local pool) or "dask" (prefect-dask).

@@ -214,3 +214,17 @@ def test_small_files_are_compacted_automatically(settings) -> None:
     assert {r["command"] for r in runs} == {"ingest", "compact"}
     assert sum(r["command"] == "ingest" for r in runs) == 6
     assert read_table(settings.warehouse_dir, "articles").num_rows == 4 + 6
+
+
+def test_file_batches_respect_files_and_bytes() -> None:
+    from pathlib import Path
+
+    from flows.discover import FoundFile
+
+    def f(size: int) -> tuple:
+        return (FoundFile(Path("/x"), "x", size, 0), None)
+
+    sizes = [len(b) for b in pipeline.file_batches([f(10)] * 7, max_files=3, max_bytes=1000)]
+    assert sizes == [3, 3, 1]
+    sizes = [len(b) for b in pipeline.file_batches([f(600), f(600), f(100), f(5000), f(1)], 10, 1000)]
+    assert sizes == [1, 2, 1, 1]  # a file larger than the cap still gets a batch of its own
