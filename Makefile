@@ -41,5 +41,11 @@ lint: $(DEVSTAMP)
 dev-eval: $(STAMP)
 	$(BIN)/python bench/dev_eval.py
 
+# Full Reuters-21578 corpus through the flow and a plain loop (needs ../shared); several minutes.
+bench: $(DEVSTAMP)
+	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/small_files.py
+	$(BIN)/python bench/extract_speed.py
+
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache
