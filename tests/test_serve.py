@@ -477,7 +477,7 @@ def test_watch_runs_on_file_arrival(prefect_server: str, tmp_path: Path) -> None
         # Written the way careful producers do: to a .part name, then renamed into place.
         (raw / "arrival.txt.part").write_text(STATE_VISIT, encoding="utf-8")
         (raw / "arrival.txt.part").rename(raw / "arrival.txt")
-        row = wait_for("an event run", lambda: completed_with(wh, "event"), 90, proc, log)
+        row = wait_for("an event run", lambda: completed_with(wh, "event"), 180, proc, log)
         print(f"\nfile drop -> committed event run: {time.monotonic() - t0:.1f} s")
     assert row["files_new"] == 1 and row["articles_written"] == 1 and row["flow_run_id"]
     assert api_flow_run(prefect_server, row["flow_run_id"])["parameters"]["trigger"] == "event"
