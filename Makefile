@@ -36,7 +36,7 @@ test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check flows tests bench
+	$(BIN)/ruff check .
 
 dev-eval: $(STAMP)
 	$(BIN)/python bench/dev_eval.py

@@ -271,3 +271,88 @@ def test_instrument_subjects_are_not_organizations():
     entities, _ = extract_entities(text)
     assert not _by_type(entities, "ORGANIZATION")
     assert {e["country_code"] for e in entities if e["type"] == "COUNTRY"} == {"JPN", "CAN"}
+
+
+# ----- press releases from every region (invented sentences) -------------------------------
+
+
+def _aliases(text: str, etype: str) -> dict[str, list[str]]:
+    return {e["name"]: e["aliases"] for e in extract_entities(text)[0] if e["type"] == etype}
+
+
+def test_world_cities_and_town_chains():
+    places = _aliases(
+        "The transport ministers agreed to modernise the rail link between Szczecin and Poznan, and to "
+        "open a bus line on the Isiolo-Moyale-Marsabit road in 2026.",
+        "LOCATION",
+    )
+    assert {"Szczecin", "Poznań", "Isiolo", "Moyale", "Marsabit"} <= set(places)
+    assert "Poznan" in places["Poznań"]
+
+
+def test_world_city_that_is_also_a_given_name_stays_a_person():
+    text = "Vladimir Putin said on Monday that talks were useful."
+    assert set(_aliases(text, "PERSON")) == {"Vladimir Putin"}
+    assert _aliases(text, "LOCATION") == {}
+
+
+def test_subdivisions_state_and_lowercase_region():
+    places = _aliases(
+        "The refinery in Lekki, Lagos State, will supply fuel to the Sughd region and to the Great "
+        "Lakes region.",
+        "LOCATION",
+    )
+    assert {"Lekki", "Lagos State", "Sughd", "Great Lakes"} <= set(places)
+    assert "Great Lakes region" in places["Great Lakes"]
+
+
+def test_title_comma_name_and_demonym_body():
+    text = (
+        "Peru's Minister of Foreign Affairs, Teodoro Quispe Mamani, and the Chilean Ministry of "
+        "Foreign Affairs signed the plan."
+    )
+    assert "Teodoro Quispe Mamani" in _aliases(text, "PERSON")
+    orgs = _aliases(text, "ORGANIZATION")
+    assert "Ministry of Foreign Affairs" in orgs["Chilean Ministry of Foreign Affairs"]
+
+
+def test_family_name_in_capitals_and_later_short_form():
+    people = _aliases(
+        "Prior to the talks, Mr. TANAKA Hiroshi, Minister for Foreign Affairs, met the delegation. "
+        "Minister Tanaka welcomed them.",
+        "PERSON",
+    )
+    assert set(people) == {"TANAKA Hiroshi"} and "Tanaka" in people["TANAKA Hiroshi"]
+
+
+def test_subject_of_an_instrument_is_cut_from_the_name():
+    text = (
+        "The leaders signed a Joint Declaration on the Orinoco Waterway and witnessed the agreement "
+        "between the Harbour Authority on the Use of Tumaco Port."
+    )
+    assert {"Orinoco Waterway", "Tumaco Port"} <= set(_aliases(text, "LOCATION"))
+    assert set(_aliases(text, "ORGANIZATION")) == {"Harbour Authority"}
+
+
+def test_pairs_of_titled_people_and_regnal_numbers():
+    people = _aliases(
+        "Foreign Ministers Johan Lindqvist and Radomir Kowalczyk held a separate meeting. "
+        "His Majesty King Faisal IV and President Ana Duarte attended.",
+        "PERSON",
+    )
+    assert set(people) == {"Johan Lindqvist", "Radomir Kowalczyk", "Faisal IV", "Ana Duarte"}
+
+
+def test_polity_noun_and_abbreviated_given_name():
+    people = _aliases(
+        "The President of the Andean Nation, Javier Quiroga, received his counterpart. "
+        "Mr. Md. Rafiqul Islam attended.",
+        "PERSON",
+    )
+    assert set(people) == {"Javier Quiroga", "Md. Rafiqul Islam"}
+
+
+def test_company_short_name_is_not_a_place():
+    text = "Southland Corp said profits rose. Southland will also sell its stores."
+    assert _aliases(text, "LOCATION") == {}
+    assert "Southland" in _aliases(text, "ORGANIZATION")["Southland Corp"]

@@ -79,6 +79,11 @@ _SKIP_PYCOUNTRY = {"Congo", "Georgia", "Jersey", "Guernsey", "Jordan", "Chad", "
 _HISTORIC_OK = {"SUN", "DDR", "CSK", "YUG"}
 
 
+# Gazetteer keys that come only from world_places.tsv: places that may also be given names or
+# surnames elsewhere in the world ("Vladimir"), so they never veto a person reading.
+_WEAK_PLACES: set[str] = set()
+
+
 def _build_gazetteer() -> dict[str, list[GazEntry]]:
     gaz: dict[str, list[GazEntry]] = {}
 
@@ -107,6 +112,21 @@ def _build_gazetteer() -> dict[str, list[GazEntry]]:
     for name, code in _subdivisions():
         if _key(name) not in gaz:
             add(name, GazEntry(LOCATION, name, code))
+    # World cities and subdivisions come last: they never override a country, organization or
+    # hand-listed place, and a name is added only where no entry has that key yet.
+    taken = set(gaz)
+    weak = set()
+    for name, code, tier, _kind, aliases in _world_places():
+        if tier != "gaz":
+            continue
+        entry = GazEntry(LOCATION, name, code)
+        for alias in (name, *aliases):
+            for variant in {_key(alias), _key(fold(alias))}:
+                if variant not in taken:
+                    gaz.setdefault(variant, []).append(entry)
+                    weak.add(variant)
+    _WEAK_PLACES.clear()
+    _WEAK_PLACES.update(weak)
     for row in _rows("organizations.tsv"):
         name = row[0]
         aliases = [a for a in (row[1] if len(row) > 1 else "").split("|") if a]
@@ -155,6 +175,16 @@ def _subdivisions() -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _world_places() -> tuple[tuple[str, str, str, str, tuple[str, ...]], ...]:
+    """Rows of world_places.tsv: (name, alpha3, tier, kind, aliases)."""
+    out = []
+    for row in _rows("world_places.tsv"):
+        aliases = tuple(a for a in (row[4] if len(row) > 4 else "").split("|") if a)
+        out.append((row[0], row[1], row[2], row[3], aliases))
+    return tuple(out)
+
+
 def _org_words() -> dict[str, frozenset[str]]:
     classes: dict[str, set[str]] = {}
     for row in _rows("org_words.tsv"):
@@ -180,9 +210,18 @@ class Lexicon:
 
     def __init__(self) -> None:
         self.gazetteer = _build_gazetteer()
+        self.weak_places = frozenset(_WEAK_PLACES)
         # Preferred English short name of each country: the first alias in countries.tsv.
         self.country_names = {r[0]: r[1].split("|")[0] for r in _rows("countries.tsv") if len(r) > 1 and r[1]}
-        self.subdivision_names = frozenset(name for name, _ in _subdivisions())
+        self.subdivision_names = frozenset(name for name, _ in _subdivisions()) | frozenset(
+            r[0] for r in _world_places() if r[3] == "subdivision"
+        )
+        # Smaller towns and name-like cities: places only with a locative cue ("in Moyale").
+        self.cue_places: dict[str, tuple[str, str]] = {}
+        for name, code, tier, _kind, _aliases in _world_places():
+            if tier == "ctx":
+                for variant in (_key(name), _key(fold(name))):
+                    self.cue_places.setdefault(variant, (name, code))
         self.honorifics = frozenset(_key(w) for w in _words("honorifics.txt"))
         self.roles = frozenset(_key(w) for w in _words("roles.txt"))
         self.first_names = _words("first_names.txt")

@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 _NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}\b(?![.,]\d)")
 # "the Pacific port of Tumaco", "the province of Hebei": a lowercase place noun + of.
 _PLACE_OF_BEFORE = re.compile(
-    r"\b(?:port|city|town|village|province|provinces|state|island|islands|region|district|districts|"
-    r"capital|municipality|prefecture|county|emirate|kingdom|sultanate)[ \t]+of[ \t]+$"
+    r"\b(?:ports?|city|cities|towns?|villages?|provinces?|state|island|islands|regions?|districts?|"
+    r"capital|municipality|prefecture|county|emirate|kingdom|sultanate)[ \t]+of[ \t]+"
+    r"(?:[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*)?[ \t]+and[ \t]+)?$"  # "the ports of Arica and Iquique"
 )
+# "the Great Lakes region", "Mongla and Chattogram ports": a lowercase place noun after the name.
+_PLACE_NOUN_AFTER = re.compile(
+    r"(?:[ \t]+and[ \t]+[A-Z][\w'-]*)?[ \t]+(region|province|state|district|county|oblast|governorate|"
+    r"prefecture|municipality|ports?|seaport)\b"
+)
+# A locative preposition right before a town from the cue list: "in Moyale", "between Clorinda and".
+_CUE_BEFORE = re.compile(r"\b(?:in|at|near|from|between|via|outside|towns?[ \t]+of|city[ \t]+of)[ \t]+$")
 _COMMA_AFTER = re.compile(r",[ \t]+")
 _AT_BEFORE = re.compile(r"\b(?:in|at|near)[ \t]+$")
 _IN_AFTER = re.compile(r"[ \t]+(?:in|near|outside)[ \t]+(?:the[ \t]+)?(?=[A-Z])")
@@ -35,6 +43,13 @@ def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
     n = len(toks)
     if n < 2:
         return False
+    if toks[-1].text == "State":
+        # "Lagos State": "State" names a place only after a known subdivision or city.
+        hit = a.gaz_at(toks, 0)
+        if hit and hit[0] == n - 1 and hit[1].kind == LOCATION:
+            surface = a.span_text(toks[0].start, toks[-1].end)
+            a.emit(Item(LOCATION, toks[0].start, toks[-1].end, surface, surface, hit[1].country))
+            return True
     last = toks[-1].text
     last2 = " ".join(t.text for t in toks[-2:])
     first = toks[0].text
@@ -59,6 +74,15 @@ def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
                     loc_pattern(a, toks[:p]) or a.leftover(toks[:p])
                     a.emit_gaz(toks, q, n, hit[1])
                     return True
+    if (last in lex.loc_suffix or last2 in lex.loc_suffix) and first not in lex.loc_prefix:
+        # "Use of Lamu Port": a suffixed place name has no "of" before it.
+        cut = max((p for p in range(1, n - 1) if toks[p].text == "of"), default=None)
+        if cut is not None and not any(t.text in lex.loc_suffix for t in toks[:cut]):
+            rest = toks[cut + 1 :]
+            if rest and rest[0].text == "the":
+                rest = rest[1:]
+            if len(rest) >= 2:
+                return loc_pattern(a, rest)
     country = None
     for i in range(n):
         hit = a.gaz_at(toks, i)
@@ -82,6 +106,8 @@ def context_location(a: Analyzer, toks: list[Tok]) -> bool:
     start, end = toks[0].start, toks[-1].end
     if not all(t.text[0].isupper() for t in toks if not t.conn):
         return False
+    if cue_place(a, toks):
+        return True
     country = None
     inside = _IN_AFTER.match(a.scan, end)
     if inside and _AT_BEFORE.search(a.scan, max(0, start - 8), start):
@@ -94,7 +120,13 @@ def context_location(a: Analyzer, toks: list[Tok]) -> bool:
                 surface = a.span_text(start, end)
                 a.emit(Item(LOCATION, start, end, surface, surface, country))
                 return True
-    if not _PLACE_OF_BEFORE.search(a.scan, max(0, start - 30), start):
+    noun = _PLACE_NOUN_AFTER.match(a.scan, end)
+    if noun and len(toks) <= 3 and not any(t.text in a.lex.first_names for t in toks):
+        surface = a.span_text(start, end)
+        aliases = (a.span_text(start, noun.end()),) if not noun.group(0).startswith((" and", "\tand")) else ()
+        a.emit(Item(LOCATION, start, end, surface, surface, None, aliases=aliases))
+        return True
+    if not _PLACE_OF_BEFORE.search(a.scan, max(0, start - 50), start):
         m = _COMMA_AFTER.match(a.scan, end)
         if not m:
             return False
@@ -112,4 +144,20 @@ def context_location(a: Analyzer, toks: list[Tok]) -> bool:
         country = found.country
     surface = a.span_text(start, end)
     a.emit(Item(LOCATION, start, end, surface, surface, country))
+    return True
+
+
+def cue_place(a: Analyzer, toks: list[Tok]) -> bool:
+    """A town of the cue list after a locative preposition ("in Moyale"); True if emitted."""
+    entry = a.lex.cue_places.get(" ".join(t.key for t in toks))
+    if entry is None:
+        return False
+    start, end = toks[0].start, toks[-1].end
+    if not _CUE_BEFORE.search(a.scan, max(0, start - 12), start):
+        prev = a.items[-1] if a.items else None
+        # "between Clorinda and Puerto Falcon" / "Mazar-i-Sharif, Kabul and Peshawar": in a list of places.
+        if prev is None or prev.type != LOCATION or a.scan[prev.end : start] not in (" and ", ", ", "-"):
+            return False
+    surface = a.span_text(start, end)
+    a.emit(Item(LOCATION, start, end, entry[0], surface, entry[1]))
     return True

@@ -92,6 +92,7 @@ def _gov(a: Analyzer, toks: list[Tok]) -> bool:
 def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
     """Emit an organization for ``toks``; countries inside count only for government bodies."""
     start, end = toks[0].start, toks[-1].end
+    n = len(toks)
     surface = a.span_text(start, end)
     gov = _gov(a, toks)
     company = toks[-1].text in a.lex.org_legal
@@ -106,6 +107,11 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
         else:
             i += 1
     aliases: list[str] = list(short_names(a, surface)) if company else []
+    if inner and inner[0][0] == 0 and 2 <= n - inner[0][1] and not toks[inner[0][1]].conn:
+        head = toks[inner[0][1]].text
+        if head in a.lex.org_head or head in a.lex.org_suffix:
+            # "Egyptian Ministry of Foreign Affairs" is also "Ministry of Foreign Affairs".
+            aliases.append(a.span_text(toks[inner[0][1]].start, end))
     for i, j, entry in inner:
         country = country or entry.canonical  # type: ignore[attr-defined]
         if gov:
@@ -119,14 +125,15 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
                     entry.canonical,
                 )
             )  # type: ignore[attr-defined]
-            # "Ministry of Foreign Affairs of Viet Nam" is also known as "Ministry of Foreign Affairs".
-            if i >= 2 and toks[i - 1].conn and j == len(toks):
-                cut = i - 1
-                while cut > 0 and toks[cut - 1].conn:
-                    cut -= 1
-                if toks[i - 1].text == "the" and cut > 0:
-                    cut = i - 2 if toks[i - 2].text == "of" else cut
-                aliases.append(a.span_text(toks[0].start, toks[cut - 1].end))
+        # "Ministry of Foreign Affairs of Viet Nam" is also known as "Ministry of Foreign Affairs";
+        # "Institute of Foreign Affairs of Nepal" as "Institute of Foreign Affairs".
+        if i >= 2 and toks[i - 1].conn and j == len(toks) and (gov or i >= 4):
+            cut = i - 1
+            while cut > 0 and toks[cut - 1].conn:
+                cut -= 1
+            if toks[i - 1].text == "the" and cut > 0:
+                cut = i - 2 if toks[i - 2].text == "of" else cut
+            aliases.append(a.span_text(toks[0].start, toks[cut - 1].end))
     return a.emit(
         Item(ORGANIZATION, start, end, surface, surface, country, aliases=tuple(aliases), company=company)
     )

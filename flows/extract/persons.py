@@ -17,6 +17,7 @@ from flows.extract import locations
 from flows.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
 from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from flows.extract.lexicon import DEMONYM, Lexicon
+from flows.extract.lexicon import LOCATION as LOCATION_KIND
 from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
@@ -53,11 +54,23 @@ _APPOS_ROLE_BEFORE_RE = re.compile(
 _SAID_BEFORE_RE = re.compile(rf"\b(?:{_SPEECH}|according[ \t]+to)[ \t]+$")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,3}")
 # Regnal numbers ending a monarch's name: "King Abdullah II", "Pope Leo XIV".
-_REGNAL = frozenset("II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
+REGNAL = frozenset("II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
 # "his wife X": a kin noun after a possessive pronoun introduces a person.
 _KIN_NOUNS = frozenset({"wife", "husband", "spouse", "son", "daughter", "brother", "sister", "consort"})
 # Endings of English abstract nouns that are (almost) never a person's name.
 _NOUN_SUFFIXES = ("tion", "sion", "ment", "ity", "ness", "ics", "ogy", "ship", "ism", "ture")
+# Nouns of a polity that end a title, never a name: "President of the Argentine Nation".
+_POLITY_NOUNS = frozenset(
+    "Nation Republic Kingdom Federation Union Commonwealth Sultanate Emirate Principality "
+    "Confederation".split()
+)
+# "the Paraguayan Foreign Minister, <name>": a capitalised title (+ its object) then a comma.
+_TITLE_COMMA_BEFORE_RE = re.compile(
+    r"\b(?:"
+    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _ROLE_NOUNS.split("|") + ["counterpart"])
+    + r")(?:[ \t]+(?:of|for|to|in|at)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*"
+    r"(?:[ \t]+(?:(?:and|of|the|for|on)[ \t]+)*[A-Z][\w'’-]*|,[ \t]+[A-Z][\w'’-]*){0,8})?,[ \t]*$"
+)
 # Tokens that are kept as a surface alias but dropped from the canonical name.
 _NAME_HONORIFICS = frozenset({"Haji", "Hajah", "Hj", "Hj."})
 
@@ -77,6 +90,7 @@ def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
         return bool(_INITIALS_RE.fullmatch(word)) and word not in lex.gazetteer
     if (
         word in lex.stopwords
+        or word in _POLITY_NOUNS
         or word in lex.roles
         or word in lex.honorifics
         or word in lex.role_modifiers
@@ -86,7 +100,7 @@ def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
     ):
         return False
     entries = lex.gazetteer.get(word)
-    if entries and word not in lex.first_names:
+    if entries and word not in lex.first_names and word not in lex.weak_places:
         return False
     if len(word) > 6 and word[1:].islower() and word.endswith(_NOUN_SUFFIXES) and word not in lex.first_names:
         return False  # "Integration", "Sustainability", "Development": abstract nouns, not names
@@ -118,8 +132,16 @@ def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
     count = 0
     while i > 0 and count < _MAX_NAME:
         t = toks[i - 1]
-        if a.name_like(t) or (t.text in _REGNAL and not count and i > 1 and a.name_like(toks[i - 2])):
+        if a.name_like(t) or (
+            t.text in REGNAL
+            and i > 1
+            and a.name_like(toks[i - 2])
+            and (not count or toks[i].text in ("ibn", "bin"))  # "Abdullah II ibn Al Hussein"
+        ):
             i -= 1
+            count += 1
+        elif count == 1 and i > 1 and _caps_surname(a, toks, i - 1):
+            i -= 1  # "Mr. IWAYA Takeshi": Japanese style, family name in capitals first
             count += 1
         elif t.conn and t.text in NAME_CONNECTORS and i - 1 > 0 and a.name_like(toks[i - 2]) and count:
             i -= 1
@@ -138,6 +160,16 @@ def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
         ):
             i -= 1
     return i
+
+
+def _caps_surname(a: Analyzer, toks: list[Tok], k: int) -> bool:
+    """``toks[k]`` is a family name in capitals right after a title ("Mr. KISHIDA Fumio")."""
+    w = toks[k].text
+    if not (len(w) >= 3 and w.isalpha() and w.isupper()) or w in a.acronyms or w in a.lex.org_words:
+        return False
+    if w.title() in a.lex.gazetteer or w in a.lex.gazetteer:
+        return False
+    return any(a.hon_at(toks, p) == k or a.role_at(toks, p) == k for p in range(k))
 
 
 def _after_titles(a: Analyzer, toks: list[Tok], k: int) -> int:
@@ -210,6 +242,11 @@ def titled_person(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
                 return False
             i = hit[0]
             break
+    # "Mayor of Szczecin Piotr Nowak": a place right after of/in closes the title.
+    if 0 < i < n and toks[i - 1].conn and toks[i - 1].text in ("of", "in"):
+        hit = a.gaz_at(toks, i)
+        if hit and hit[1].kind in (GAZ_COUNTRY, LOCATION_KIND) and hit[0] < n:
+            i = hit[0]
     # A given name that is also a common word ("Finance Minister Mark Eyskens", "Rep. Bill
     # Emerson") still belongs to the name when it sits between the title and the surname.
     if n - i == 1 and i > 1 and _plain_word(a, toks[i - 1]):
@@ -358,6 +395,23 @@ def _before_role(a: Analyzer, start: int) -> tuple[str | None, str | None] | Non
     return role, country
 
 
+def title_before(a: Analyzer, start: int) -> bool:
+    """A title slot right before ``start``: "energy minister X", "the Foreign Minister, X"."""
+    return (
+        _before_role(a, start) is not None
+        or bool(_TITLE_COMMA_BEFORE_RE.search(a.scan, max(0, start - 110), start))
+        or bool(_APPOS_ROLE_BEFORE_RE.search(a.scan, max(0, start - 70), start))
+    )
+
+
+def _after_person(a: Analyzer, start: int) -> bool:
+    """The name is the second of a pair whose first member was just recognised as a person."""
+    for it in reversed(a.items[-3:]):
+        if it.type == PERSON:
+            return a.scan[it.end : start] in (" and ", " & ")
+    return False
+
+
 def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | None:
     """(role, country) if the context says this capitalised pair is a person, else None."""
     start, end = toks[0].start, toks[-1].end
@@ -369,6 +423,10 @@ def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | N
         return None, None
     if _APPOS_ROLE_BEFORE_RE.search(a.scan, max(0, start - 70), start) and a.scan[end : end + 1] in ",(":
         return None, None  # "The Chinese ambassador to Cambodia, Wang Wenbin, met ..."
+    if _TITLE_COMMA_BEFORE_RE.search(a.scan, max(0, start - 110), start):
+        return None, None  # "Ethiopia's Minister of Foreign Affairs, Gedion Timothewos"
+    if _after_person(a, start):
+        return None, None  # "Foreign Ministers Johann Wadephul and Radoslaw Sikorski"
     if _AFTER_RE.match(a.scan, end):
         return None, None
     if _SAID_BEFORE_RE.search(a.scan, max(0, start - 20), start):

@@ -88,6 +88,11 @@ def _words(name: str) -> list[str]:
     return [w for w in name.split() if w not in NAME_CONNECTORS]
 
 
+def _folded_words(name: str) -> list[str]:
+    """Name words case-folded: "ISHIBA Shigeru" contains "Ishiba"."""
+    return [w.casefold() for w in _words(name)]
+
+
 def _is_sub(short: list[str], full: list[str]) -> bool:
     """``short`` is a contiguous run of ``full`` (and shorter)."""
     n = len(short)
@@ -114,20 +119,38 @@ def group(items: list[Item]) -> dict[tuple[str, str], Entity]:
         ent.absorb(it)
     _merge_persons(ents)
     _merge_orgs(ents)
+    _places_named_by_companies(ents)
     return ents
+
+
+def _places_named_by_companies(ents: dict[tuple[str, str], Entity]) -> None:
+    """A "place" that is the short name of a company of the article is that company ("Southland Corp")."""
+    short: dict[str, Entity] = {}
+    for e in ents.values():
+        if e.type == ORGANIZATION and e.company:
+            words = e.name.replace(",", " ").split()
+            for form in (*_short_forms(e), words[0], " ".join(words[:2])):
+                if form != e.name:
+                    short.setdefault(form, e)
+    if not short:
+        return
+    for k in [k for k in ents if k[0] == LOCATION]:
+        org = short.get(ents[k].name)
+        if org is not None:
+            org.merge(ents.pop(k))
 
 
 def _merge_persons(ents: dict[tuple[str, str], Entity]) -> None:
     """Join one-word and partial names to the fuller name ("Xi" -> "Xi Jinping")."""
     people = sorted((k for k in ents if k[0] == PERSON), key=lambda k: -len(_words(ents[k].name)))
     for k in reversed(people):
-        short = _words(ents[k].name)
+        short = _folded_words(ents[k].name)
         for full_k in people:
             if full_k == k or full_k not in ents or k not in ents:
                 continue
             if not _roles_agree(ents[k].role, ents[full_k].role):
                 continue  # "Sultan Ibrahim" is not "Prime Minister Anwar Ibrahim"
-            if _is_sub(short, _words(ents[full_k].name)):
+            if _is_sub(short, _folded_words(ents[full_k].name)):
                 ents[full_k].merge(ents.pop(k))
                 break
 
@@ -195,6 +218,8 @@ def alias_index(ents: dict[tuple[str, str], Entity], common: object) -> dict[str
                 for w in words:
                     if len(w.rstrip(".")) > 1:
                         put(w, ent)
+                for w1, w2 in zip(words[1:], words[2:], strict=False):
+                    put(f"{w1} {w2}", ent)  # "Ramirez Lezcano" of "Ruben Ramirez Lezcano"
                     particle = NAME_PARTICLE_RE.match(w)
                     if particle:
                         put(w[particle.end() :], ent)  # "Sisi" for "el-Sisi"

@@ -31,7 +31,7 @@ _W = rf"[{UP}{LOW}0-9]"
 # Abbreviations that keep their full stop inside a name or title ("Mr.", "Co.", "Gen.").
 _ABBREV = (
     r"(?:Mr|Mrs|Ms|Mdm|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Maj|Brig|Adm|Sgt|Jr|Sr|Hon|Rev|Mt|Ft"
-    r"|Messrs|Atty|Engr|Smt|Co|Corp|Inc|Ltd|Bros|Cos|Rt)\.(?=[ \t,)])"
+    r"|Messrs|Atty|Engr|Smt|Co|Corp|Inc|Ltd|Bros|Cos|Rt|Md|Mohd|Muhd)\.(?=[ \t,)])"
     r"|Ma\.(?=[ \t]+[A-Z][a-z])"  # Filipino "Ma." (Maria): "Ma. Theresa Lazaro"
 )
 # Lowercase Arabic name particles joined by a hyphen: "el-Sisi", "al-Sudani", "bin-Salman".

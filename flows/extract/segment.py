@@ -410,6 +410,16 @@ class Analyzer:
         if hit and hit[0] == len(toks):
             self.emit_gaz(toks, 0, len(toks), hit[1])
             return
+        cut = self._instrument_subject(toks)
+        if cut:
+            # "Joint Declaration on the Parana Waterway", "X Authority on the Use of Lamu Port":
+            # the subject of an instrument is no part of the name before it.
+            if cut[2]:
+                self.walk(toks[: cut[0]], owner, keep_only=(COUNTRY, ORGANIZATION))
+            else:
+                self.segment(toks[: cut[0]], owner)
+            self.segment(toks[cut[1] :], owner)
+            return
         known = self.org_short.get(key)
         if known is not None:
             surface = self.span_text(toks[0].start, toks[-1].end)
@@ -454,6 +464,23 @@ class Analyzer:
             organizations.emit_org(self, toks, owner)
             return
         self.walk(toks, owner)
+
+    def _instrument_subject(self, toks: list[Tok]) -> tuple[int, int, bool] | None:
+        """(end of the name, start of the subject, name is an instrument) at "... on the <Subject>"."""
+        lex = self.lex
+        for idx in range(1, len(toks) - 2):
+            t = toks[idx]
+            if not (t.conn and t.text == "on" and toks[idx + 1].text == "the"):
+                continue
+            prev = toks[idx - 1].text
+            blocker = prev in lex.blockers
+            body = prev in lex.org_suffix and idx >= 2 and toks[-1].text not in lex.org_suffix
+            if not blocker and not body:
+                continue
+            hit = self.gaz_at(toks, 0)
+            if hit is None or hit[0] <= idx:  # not inside a known name
+                return idx, idx + 2, blocker
+        return None
 
     def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
         """Cut "Xi and Tokayev", "Indian Navy and the Philippine Coast Guard"; keep "Trade and Industry"."""
@@ -549,17 +576,31 @@ class Analyzer:
         last = left[-1]
         if self.name_like(last) or last.text in self.lex.org_suffix:
             return True
+        if last.text in persons.REGNAL and len(left) > 1 and self.name_like(left[-2]):
+            return True  # "King Mohammed VI and ..."
+
         return any(
             (h := self.gaz_at(left, s)) and h[0] == len(left) for s in range(max(0, len(left) - 4), len(left))
         )
 
     def walk(self, toks: list[Tok], owner: str | None, keep_only: tuple[str, ...] | None = None) -> None:
         """Longest-match gazetteer walk; unknown stretches go to the person/leftover rules."""
-        toks = self._split_hyphens(toks)
+        toks, chain_places = self._split_hyphens(toks)
         buf: list[Tok] = []
         i = 0
         while i < len(toks):
             hit = self.gaz_at(toks, i)
+            if not hit and i in chain_places and keep_only is None:
+                # "Dhalkebar-Muzaffarpur line": an unknown part of a route between known places.
+                if buf:
+                    persons.unknown_piece(self, buf, owner)
+                buf = []
+                t = toks[i]
+                cue = self.lex.cue_places.get(t.key)
+                name = cue[0] if cue else t.text
+                self.emit(Item(LOCATION, t.start, t.end, name, t.text, cue[1] if cue else None))
+                i += 1
+                continue
             if hit and not self._ambiguous_hit(toks, i, hit, buf):
                 if buf and keep_only is None:
                     persons.unknown_piece(self, buf, owner)
@@ -574,32 +615,64 @@ class Analyzer:
             persons.unknown_piece(self, buf, owner)
 
     def _ambiguous_hit(self, toks: list[Tok], i: int, hit: tuple[int, GazEntry], buf: list[Tok]) -> bool:
-        """A one-word country/place right after a given name is a surname ("Michael Jordan")."""
-        return (
-            hit[0] == i + 1
-            and bool(buf)
-            and buf[-1].text in self.lex.first_names
-            and not self.common(buf[-1].text)
-            and hit[1].kind in (GAZ_COUNTRY, LOCATION)
-        )
+        """A one-word place inside a personal name: "Michael Jordan", "Vladimir Putin".
 
-    def _split_hyphens(self, toks: list[Tok]) -> list[Tok]:
-        """Split "China-Kazakhstan", "Soviet-Italian" into their parts when a part is a country."""
+        A country/place right after a given name is a surname; a place from the world list
+        (``weak_places``) next to another name-like word is part of that name.
+        """
+        if hit[0] != i + 1 or hit[1].kind not in (GAZ_COUNTRY, LOCATION):
+            return False
+        if buf and buf[-1].text in self.lex.first_names and not self.common(buf[-1].text):
+            return True
+        nxt = toks[hit[0]] if hit[0] < len(toks) else None
+        if nxt is not None and self.name_like(nxt) and not self.gaz_at(toks, hit[0]):
+            return True
+        if toks[i].key not in self.lex.weak_places:
+            # "his counterpart, Santiago Pena Palacios": a titled slot makes the place a given name.
+            return (
+                hit[1].kind == LOCATION
+                and nxt is not None
+                and not buf
+                and self.name_like(nxt)
+                and not self.gaz_at(toks, hit[0])
+                and persons.title_before(self, toks[i].start)
+            )
+        return bool(buf) and self.name_like(buf[-1]) and not buf[-1].poss
+
+    def _split_hyphens(self, toks: list[Tok]) -> tuple[list[Tok], set[int]]:
+        """Split "China-Kazakhstan", "Isiolo-Moyale" into parts when a part is a known country or place.
+
+        Returns the tokens and the indexes of unknown parts that sit in a chain of towns
+        ("Dhalkebar" in "Dhalkebar-Muzaffarpur"): those are places too.
+        """
         out: list[Tok] = []
+        chain: set[int] = set()
         gaz = self.lex.gazetteer
+        cue = self.lex.cue_places
         for t in toks:
             if "-" in t.text and t.text not in gaz and not t.conn and not NAME_PARTICLE_RE.match(t.text):
                 parts = t.text.split("-")
-                if any(p in gaz for p in parts):
+                known = [p in gaz or p in cue for p in parts]
+                if any(known):
+                    first = len(out)
                     pos = t.start
                     for p in parts:
                         if p:
                             out.append(Tok(p, pos, pos + len(p)))
                         pos += len(p) + 1
                     out[-1].poss = t.poss
+                    if any(p in cue or any(e.kind == LOCATION for e in gaz.get(p, ())) for p in parts):
+                        k = first
+                        for p, is_known in zip(parts, known, strict=True):
+                            if not p:
+                                continue
+                            town_like = len(p) > 3 and p[0].isupper() and p[1:].islower()
+                            if town_like and (not is_known or p in cue):
+                                chain.add(k)
+                            k += 1
                     continue
             out.append(t)
-        return out
+        return out, chain
 
 
 def analyze(text: str) -> Analyzer:
