@@ -29,7 +29,29 @@ SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
     "Acme Steel Corp": ("ORGANIZATION", "Acme Steel Corp", None, None),
     "Borealis Bank": ("ORGANIZATION", "Borealis Bank", None, None),
     "European Union": ("ORGANIZATION", "European Union", None, None),
+    "Ruritanian": ("COUNTRY", "Ruritania", "RUR", None),
+    "Freedonian": ("COUNTRY", "Freedonia", "FRE", None),
+    "Ruritanian Institute of Marine Research": (
+        "ORGANIZATION",
+        "Ruritanian Institute of Marine Research",
+        "RUR",
+        None,
+    ),
+    "Freedonia Ports Authority": ("ORGANIZATION", "Freedonia Ports Authority", "FRE", None),
+    "Ruritania Grid Company Limited": ("ORGANIZATION", "Ruritania Grid Company Limited", "RUR", None),
+    "Ruritania Development Agency": ("ORGANIZATION", "Ruritania Development Agency", "RUR", None),
+    "Ruritanian-Freedonian Development Fund": (
+        "ORGANIZATION",
+        "Ruritanian-Freedonian Development Fund",
+        None,
+        None,
+    ),
+    "Freedonia Oil Corporation": ("ORGANIZATION", "Freedonia Oil Corporation", "FRE", None),
+    "Ramon Estevez": ("ORGANIZATION", "Ramon Estevez", None, None),  # a person mis-tagged by the tagger
 }
+# Instrument titles mis-tagged as organisations by the entity tagger.
+for _title in ("Promotion and Protection of Investments", "Joint Declaration on Strategic Partnership"):
+    SPEC[_title] = ("ORGANIZATION", _title, None, None)
 
 
 def entities_for(text: str) -> tuple[list[dict], list[dict]]:
@@ -316,3 +338,106 @@ def test_fields_prefer_the_longest_keyword() -> None:
     assert fields_of("cooperation in food security") == ["agriculture"]
     assert fields_of("power purchase agreement") == ["energy"]
     assert fields_of("critical raw materials") == ["other"]
+
+
+def test_bare_header_and_unnumbered_instrument_lines() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday.\n"
+        "The following acts were signed:\n"
+        "Agreement on the Mutual Recognition of Driving Licences\n"
+        "Memorandum of Understanding between the Ruritanian Institute of Marine Research and the Freedonia "
+        "Ports Authority on Oceanographic Surveys\n"
+        "Power Purchase Agreement between Ruritania Grid Company Limited and Freedonia Ports Authority\n"
+        "The leaders then visited the harbour."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["agreement", "memorandum_of_understanding", "contract"]
+    assert all(a["status"] == "signed" for a in out)
+    assert set(out[0]["parties"]) == {"RUR", "FRE"} and out[0]["fields"] == ["transport"]
+    assert set(out[1]["parties"]) == {"RUR", "FRE"}  # public bodies stand for their countries
+    # a commercial deal: a state utility or port authority is a party under its own name
+    assert out[2]["parties"] == ["Ruritania Grid Company Limited", "Freedonia Ports Authority"]
+    assert out[2]["fields"] == ["energy"]
+
+
+def test_planned_phrasings() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. Both sides agreed to expedite the conclusion of a "
+        "memorandum of understanding on the use of river ports. The ministers noted that an agreement on "
+        "defence cooperation and a memorandum of understanding between the two diplomatic "
+        "academies are at an advanced stage of negotiation. Both sides agreed that a treaty on extradition, "
+        "whose text has been finalised by the experts, will be signed next month."
+    )
+    out = run(text)
+    assert [a["status"] for a in out] == ["planned"] * 4
+    mou = "memorandum_of_understanding"
+    assert [a["kind"] for a in out] == [mou, "agreement", mou, "treaty"]
+    assert out[1]["fields"] == ["defence"]
+    assert set(out[2]["fields"]) == {"education", "diplomacy"}
+
+
+def test_lender_is_party_by_name_and_topic_bodies_are_not_parties() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. "
+        "The Ruritania Development Agency and the Government of Freedonia signed a loan agreement for a "
+        "hydropower plant. Ruritania and Freedonia also signed an agreement on increasing the capital of "
+        "the Ruritanian-Freedonian Development Fund."
+    )
+    out = run(text)
+    assert out[0]["kind"] == "agreement" and out[0]["parties"] == ["Ruritania Development Agency", "FRE"]
+    assert set(out[0]["fields"]) == {"finance", "energy"}
+    assert set(out[1]["parties"]) == {"RUR", "FRE"}
+
+
+def test_document_package_and_later_planned_agreement() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. A package of documents was also signed, including "
+        "agreements and memoranda on trade, tourism and health. The two sides will launch negotiations on a "
+        "free trade agreement."
+    )
+    out = run(text)
+    assert [(a["kind"], a["status"]) for a in out] == [("other", "signed"), ("agreement", "planned")]
+    assert set(out[0]["fields"]) == {"trade", "tourism", "health"}
+
+
+def test_statement_scope_and_new_instrument_kinds() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The leaders adopted a joint declaration, which covers "
+        "energy, climate and culture. The ministers signed a declaration of intent on missile defence "
+        "procurement, exchanged notes on a grant for a bridge, and signed the Agreed Minutes of the "
+        "joint commission."
+    )
+    out = run(text)
+    assert out[0]["kind"] == "declaration" and set(out[0]["fields"]) == {"energy", "environment", "culture"}
+    assert out[1]["kind"] == "letter_of_intent" and out[1]["fields"] == ["defence"]
+    assert out[-1]["kind"] == "other" and out[-1]["status"] == "signed"
+    text2 = (
+        "Ruritania and Freedonia held talks. They signed an Exchange of Notes concerning a grant for a road."
+    )
+    out2 = run(text2)
+    assert len(out2) == 1 and out2[0]["kind"] == "agreement" and out2[0]["status"] == "signed"
+
+
+def test_brand_names_and_mis_tagged_person_conjunct() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. Freedonia Oil Corporation (Fredoil) and Acme Steel "
+        "Corp signed a supply contract for diesel. Xi Jinping and Ramon Estevez signed an agreement on "
+        "border and customs controls."
+    )
+    out = run(text)
+    assert out[0]["kind"] == "contract" and out[0]["fields"] == ["energy"]
+    assert out[0]["parties"] == ["Freedonia Oil Corporation (Fredoil)", "Acme Steel Corp"]
+    assert "Ramon Estevez" not in out[1]["parties"] and out[1]["fields"] == ["trade"]
+
+
+def test_instrument_titles_mis_tagged_as_organisations() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The leaders signed a Joint Declaration on Strategic "
+        "Partnership.\nThe leaders then witnessed the signing of the following:\n"
+        "- Agreement on the Promotion and Protection of Investments;\n"
+        "- Memorandum of Understanding on Tourism."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["declaration", "agreement", "memorandum_of_understanding"]
+    assert all(set(a["parties"]) == {"RUR", "FRE"} for a in out)
+    assert out[1]["fields"] == ["investment"] and out[1]["status"] == "signed"

@@ -14,8 +14,26 @@ Pipeline for one article:
 5. mentions that refer to the same instrument are merged, so each agreement is one record.
 
 Decisions worth knowing: "action plan" / "programme of cooperation" -> kind ``programme``;
-unindividuated "cooperation documents" -> kind ``other``; an accord / deal / agreement whose
-parties are companies or banks -> ``contract`` with the companies as parties and no countries.
+unindividuated "cooperation documents" / "a package of documents, including agreements and
+memoranda on A, B" -> one record of kind ``other``; "Agreed Minutes" -> ``other``; "declaration of
+intent" -> ``letter_of_intent``; "Exchange of Notes" -> ``agreement``; an accord / deal /
+agreement whose parties are companies or banks -> ``contract`` with the companies as parties and
+no countries.
+
+Press-release conventions handled explicitly:
+
+* lists: a header ("the following acts were signed:", "witnessed the signing of the following:")
+  opens a list even without an instrument noun; items may be numbered, bulleted or bare lines
+  that start with the instrument's name; items share the header's status and parties (or the
+  visit's two countries), never the previous item's;
+* parties: ministries stand for their country; public institutes, academies and research or
+  development bodies too, in cooperation instruments; in a commercial deal (a company party) or a
+  loan / credit instrument with a bank, fund or agency, the utility / lender is a party by name
+  ("Full Name (Brand)" when the text gives both); public bodies named in the instrument's topic
+  ("on increasing the capital of the X Fund") are its subject, not parties;
+* status: "expedite / work towards the (early) conclusion of", "will be / is expected to be
+  signed" after the noun -> planned; "agreed that" / "noted that" governs the clause, so the
+  nearest cue after it decides.
 """
 
 from __future__ import annotations
@@ -40,23 +58,25 @@ _DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
 _TRIGGER = re.compile(
     r"""\b(?:
       (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
-    | (?P<loi>letters?\s+of\s+intent|(?-i:LOIs?))
+    | (?P<loi>(?:letters?|declarations?)\s+of\s+intent(?:ion)?|(?-i:LOIs?))
     | (?P<js>joint\s+(?:press\s+|leaders['’]?\s+|ministerial\s+)?(?:statements?|communiqu[eé]s?))
     | (?P<decl>(?:joint\s+)?declarations?)
     | (?P<treaty>treat(?:y|ies))
     | (?P<protocol>protocols?)
     | (?P<contract>contracts?)
-    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:[a-z]+\s+)?(?:cooperation|action|exchanges?)
+    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:[a-z]+,?\s+){0,4}?(?:cooperation|action|exchanges?)
         |(?:cooperation|exchange|executive|work)\s+(?:programmes?|programs?)
         |action\s+plans?|plans?\s+of\s+action|work\s+plans?|road\s?maps?)
-    | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation)
+    | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation
+        |exchanges?\s+of\s+(?:notes|letters))
+    | (?P<minutes>agreed\s+minutes|records?\s+of\s+discussions?)
     | (?P<docs>documents|instruments)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _CANDIDATE = re.compile(
     r"\b(?:agree|accord|pact|deal|treat|memorand|mou|loi|letter|joint|declar|protocol|contract|program|action"
-    r"|plan|work|cooperation|exchange|executive|road|arrangement|accommodation|documents|instruments)"
+    r"|plan|work|cooperation|exchange|executive|road|arrangement|accommodation|documents|instruments|record)"
 )
 _KIND_OF_GROUP = {
     "mou": "memorandum_of_understanding",
@@ -69,6 +89,7 @@ _KIND_OF_GROUP = {
     "prog": "programme",
     "agr": "agreement",
     "docs": "other",
+    "minutes": "other",  # "Agreed Minutes" of a joint commission: a signed instrument of no set kind
 }
 _KIND_CLASS = {
     "memorandum_of_understanding": "mou",
@@ -87,7 +108,10 @@ _SIGN_VERBS = (
 )
 _PLANNED_SIGN = re.compile(
     rf"\b(?:will|would|shall|should|could|can|may|might|to|expects?|expected|plans?|planned|intends?|hopes?)"
-    rf"\s+(?:(?:\w+ly|soon|also|jointly|further|then|now|swiftly)\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*",
+    rf"\s+(?:(?:\w+ly|soon|also|jointly|further|then|now|swiftly)\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*"
+    # "expedite / work towards the (early) conclusion of", "accelerate negotiations on"
+    r"|\b(?:expedit\w*|accelerat\w*|speed\w*\s+up|fast-?track\w*|towards?|early|swift|speedy|timely|prompt)"
+    r"\s+(?:the\s+)?(?:early\s+|swift\s+|speedy\s+|timely\s+)?(?:conclu\w*|finali[sz]\w*|signing|signature|negotiat\w*)",
     re.IGNORECASE,
 )
 _SIGNED = re.compile(
@@ -127,6 +151,19 @@ _BACKGROUND = re.compile(
     r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading)\b",
     re.IGNORECASE,
 )
+# A reporting verb whose object is a clause ("noted that", "agreed that").
+_REPORTED = re.compile(
+    r"\b(?:agreed|noted|announced|confirmed|said|stated|welcomed|stressed|expressed\s+hope|hoped)\s+that\b",
+    re.I,
+)
+_COORDINATED = re.compile(r"\b(?:and|as\s+well\s+as)\s+(?:an?|the)?\s*(?:\w+\s+){0,2}$", re.I)
+# A descriptive clause that lists what a joint statement / declaration covers.
+_STATEMENT_SCOPE = re.compile(
+    r"(?:,\s*|\s)(?:which|that)\s+(?:covers?|covered|address\w*|sets?\s+out|outlines?|focus\w*\s+on|includ\w*|"
+    r"spans?|reaffirm\w*)\b|,\s*(?:covering|including|reaffirming|addressing|setting\s+out|outlining|"
+    r"focusing\s+on)\b",
+    re.I,
+)
 _WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
 _TWO_SIDES = re.compile(
     r"\b(?:(?:the\s+)?(?:two|both)\s+(?:sides|countries|nations|leaders|governments|parties|states|"
@@ -165,7 +202,8 @@ _TOPIC_START = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_END = re.compile(
-    r"[;:.\"“”]|,\s+(?:which|who|under|signed|with|while|paving|as|following|after|during|to|"
+    r",\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[^,;]{0,80}?\s(?:signed|inked|concluded)\b)|[;:.\"“”]"
+    r"|,\s+(?:which|who|under|signed|exchanged|adopted|concluded|issued|inked|with|while|paving|as|following|after|during|to|"
     r"and\s+(?:the|a|an)\b)|\s(?:which|that|whereby|under\s+which|"
     r"in\s+which|between|with|was|were|is|are|will|would|has|have|had|said|at\s+the|in\s+the\s+presence|"
     r"during|amid|on\s+the\s+sidelines|"
@@ -183,7 +221,9 @@ _CLAUSE_BACK = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_FWD = re.compile(
-    r"(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it|covering|including|paving|"
+    r",\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[^,;]{0,80}?\s(?:signed|inked|concluded)\b)"  # a second deal
+    r"|\sthat\s+(?:would|will|could|can|should|may|allows?|enables?|provides?)\b"
+    r"|(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it|covering|including|paving|"
     r"south|north|east|west)\b|\s(?:which|whereby|while|"
     r"under\s+which|in\s+which|aimed|than|to\s+(?!the\b)[a-z]+)\b|[\"“”])",
     re.IGNORECASE,
@@ -202,7 +242,8 @@ _COMMERCIAL = re.compile(
     r"\b(?:corp(?:oration)?|co|inc|ltd|plc|llc|group|bank|banca|banco|banque|bancorp|petroleum|petroleos|"
     r"petrobras|oil|motors?|airlines?|airways|holdings?|gmbh|ag|s\.?a|n\.?v|company|companies|industries|"
     r"mining|steel|chemicals?|electric|energy|resources|telecom\w*|securities|capital|partners|"
-    r"mediocredito|gosbank|vneshtorgbank|enterprises?|manufacturing|technologies|systems)\b",
+    r"mediocredito|gosbank|vneshtorgbank|enterprises?|manufacturing|technologies|systems|limited|"
+    r"jsc|pjsc|ojsc|tbk|bhd|berhad|pte)\b",
     re.IGNORECASE,
 )
 _GOVERNMENT = re.compile(
@@ -248,9 +289,11 @@ _VERB_DEAL_AFTER = re.compile(r"\s+(?:in|with)\b", re.I)
 _QUANTIFIER = re.compile(
     r"\b(?:\d+|"
     + "|".join(_NUMBER_WORDS)
-    + r"|several|numerous|various|multiple|a\s+number\s+of|a\s+series\s+of)\b",
+    + r"|several|numerous|various|multiple|a\s+(?:number|series|package|set|range|host|raft|slew)\s+of)\b",
     re.I,
 )
+# Instrument nouns that only detail an unindividuated package of documents.
+_PACKAGE_DETAIL = re.compile(r"\b(?:including|includ(?:es|ed)|such\s+as|among\s+them|comprising)\b", re.I)
 _AMENDED = re.compile(
     r"\b(?:amending|amend|amends|to\s+upgrade|upgrading|upgrade\s+of|review\s+of|revising)\s+(?:the\s+)?"
     r"(?:[\w'’-]+\s+){0,8}$",
@@ -359,8 +402,12 @@ class _Doc:
     seen_mention: bool = False
 
 
-def _party_name(e: _Ent, doc: _Doc | None = None) -> str | None:
-    """Party label of an entity: ISO3 for countries and government bodies, short name for orgs."""
+def _party_name(e: _Ent, doc: _Doc | None = None, commercial: bool = False) -> str | None:
+    """Party label of an entity: ISO3 for countries and government bodies, short name for orgs.
+
+    In a commercial deal (``commercial``) only ministries and the like stand for their country;
+    a state utility, port authority or lending agency is a party under its own name.
+    """
     if e.type == "COUNTRY":
         return e.code
     if e.type != "ORGANIZATION":
@@ -369,7 +416,7 @@ def _party_name(e: _Ent, doc: _Doc | None = None) -> str | None:
         short = _INTL_ORGS.get(n.casefold().strip())
         if short:
             return short
-    if _is_government(e):
+    if _is_government(e) and not (commercial and not _MINISTRY.search(e.name)):
         # A ministry / customs service / coast guard stands for its country (GUIDELINES: "most
         # specific sensible level"); without a known country it is dropped, and the caller falls
         # back on the article's main countries.
@@ -381,8 +428,19 @@ def _party_name(e: _Ent, doc: _Doc | None = None) -> str | None:
             return max(alts, key=len)
     short = e.acronym or ""
     if short and not _COMPANY_MARK.fullmatch(short) and (len(short) >= 5 or not short.isupper()):
-        return short  # a brand-like short name ("PETRONAS", "Petrovietnam"), not an initialism
+        # A brand-like short name ("PETRONAS", "Petrovietnam"), not an initialism: keep both forms,
+        # as the text does ("Petróleos Paraguayos (Petropar)").
+        return short if short.casefold() in e.name.casefold() else f"{e.name} ({short})"
     return e.name
+
+
+# Government bodies that stand for their country even in a commercial deal or loan.
+_MINISTRY = re.compile(
+    r"\b(?:ministry|ministries|department|government|treasury|embassy|cabinet|presidency|secretariat)\b", re.I
+)
+# A loan / credit / financing instrument: the lending bank, fund or agency is a party by name.
+_LENDING = re.compile(r"\b(?:loans?|credit|financing|grant)\b", re.I)
+_LENDER = re.compile(r"\b(?:bank|fund|agency|agence|eximbank|development|finance\s+corporation)\b", re.I)
 
 
 _GOV_HEAD = re.compile(
@@ -392,9 +450,20 @@ _GOV_HEAD = re.compile(
 )
 
 
+# Public research / training / development bodies: in a cooperation instrument they stand for their
+# country like a ministry ("Agricultural Research Corporation", "Foreign Service Academy").
+_PUBLIC_BODY = re.compile(
+    r"\b(?:institute|institution|academy|university|research|(?:development|cooperation)\s+fund|fund\s+for)\b",
+    re.I,
+)
+_LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|plc|Bhd|Berhad|Pte)\b")
+
+
 def _is_government(e: _Ent) -> bool:
     """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
     if _GOV_HEAD.match(e.name):
+        return True
+    if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return True
     return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
 
@@ -408,6 +477,16 @@ def _country_in_name(name: str, names: dict[str, str]) -> str | None:
     return None
 
 
+def _person_like(e: _Ent) -> bool:
+    """An organisation name that looks like a personal name (two or three bare capitalised words)."""
+    words = e.name.split()
+    return (
+        2 <= len(words) <= 3 and not e.acronym and all(w[:1].isupper() for w in words)
+        and not (_COMMERCIAL.search(e.name) or _GOVERNMENT.search(e.name) or _PUBLIC_BODY.search(e.name)
+                 or _COMPANY_MARK.search(e.name) or e.name.casefold() in _INTL_ORGS)
+    )  # fmt: skip
+
+
 def _is_company(e: _Ent) -> bool:
     """Heuristic: an organisation that is a company or bank (commercial party)."""
     if e.type != "ORGANIZATION":
@@ -416,6 +495,8 @@ def _is_company(e: _Ent) -> bool:
     if any(n.casefold().strip() in _INTL_ORGS for n in names if n):
         return False
     if _GOVERNMENT.search(e.name) and not re.search(r"\bbank\b", e.name, re.I) or _GOV_HEAD.match(e.name):
+        return False
+    if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return False
     return bool(_COMMERCIAL.search(" ".join(names)))
 
@@ -621,6 +702,15 @@ def _item_text(sent: str) -> str:
     return _ITEM_LEAD.sub("", item)
 
 
+def _body_names(doc: _Doc, start: int, end: int) -> list[str]:
+    """Names of the non-ministerial public bodies mentioned in ``text[start:end]``."""
+    return [
+        doc.text[x:y]
+        for x, y, e in _mentions_in(doc, start, end)
+        if e.type == "ORGANIZATION" and _is_government(e) and not _MINISTRY.search(e.name)
+    ]
+
+
 def _strip_mentions(doc: _Doc, s0: int, s1: int, types: tuple[str, ...]) -> str:
     """``text[s0:s1]`` with the mentions of the given entity types blanked out (for field cues)."""
     out = doc.text[s0:s1]
@@ -673,6 +763,12 @@ def _text_companies(clause: str) -> list[str]:
             if _INSTRUMENT_ACRONYM.fullmatch(m.group(2)) or _INSTRUMENT_ACRONYM_BEFORE.search(m.group(0)):
                 continue  # the instrument's own acronym: "... Partnership Agreement (CEPA)"
             name = m.group(2).upper()
+            # Title-case text: keep the spelled-out name the acronym abbreviates ("Agence
+            # française de développement (AFD)").
+            words = m.group(0)[: m.group(0).rfind("(")].split()
+            first = next((k for k, w in enumerate(words) if w[:1] == name[:1]), None)
+            if first is not None and len(words) - first >= 2:
+                name = f"{' '.join(words[first:])} ({name})"
         else:
             words = m.group(1).split()
             while words and words[0].lower() in _STOP_BEFORE | _DETERMINERS:
@@ -721,8 +817,12 @@ def _untagged_name(doc: _Doc, s0: int, sent: str, r0: int, r1: int) -> str | Non
     for _a, _b, e in _mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
         if e.type == "ORGANIZATION" or e.type == "PERSON":
             return None  # tagged already, or a person
-        if e.type == "COUNTRY" and not (_COMPANY_MARK.search(run) and len(run.split()) > 1):
-            return None
+        if e.type == "COUNTRY" and not (
+            (_COMPANY_MARK.search(run) or len(run.split()) > len(doc.text[_a:_b].split()))
+            and len(run.split()) > 1
+            and not (_GOVERNMENT.search(run) and not _COMMERCIAL.search(run))
+        ):
+            return None  # a bare country name is no company ("Royal Jordanian" is one)
     name = re.sub(r"\s*\([\w-]+\)$", "", run).strip()
     if name.casefold() in doc.country_names or len(name) < 3:
         return None
@@ -761,13 +861,24 @@ def _subject_names(doc: _Doc, s0: int, sent: str, c0: int, pos: int, c1: int) ->
 
 
 def _parties(
-    doc: _Doc, s0: int, sent: str, c0: int, c1: int, seg: str, pos: int | None = None
+    doc: _Doc,
+    s0: int,
+    sent: str,
+    c0: int,
+    c1: int,
+    seg: str,
+    pos: int | None = None,
+    lending: bool = False,
+    skip: tuple[int, int] | None = None,
 ) -> tuple[list[str], bool, bool]:
     """Parties for a mention: (parties, weak, commercial).
 
     ``weak`` is True when the parties are a fallback (article main countries or nothing), which
     lets a later mention merge into an earlier, better-attributed one. ``pos`` (the trigger's
-    offset in ``sent``) enables the search for untagged company subjects.
+    offset in ``sent``) enables the search for untagged company subjects. ``lending``: a loan /
+    credit instrument, whose lender is a party by name. ``skip``: the instrument's topic span
+    (relative to ``sent``); public bodies named there are its subject, not parties ("an agreement
+    on increasing the capital of the X Development Fund").
     """
     text = doc.text
     ents = []
@@ -775,6 +886,15 @@ def _parties(
     gov_countries: set[str] = set()
     prev_end = -1
     for a, b, e in _mentions_in(doc, s0 + c0, s0 + c1):
+        if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not _is_company(e):
+            continue
+        if (
+            e.type == "ORGANIZATION" and ents and ents[-1].type == "PERSON" and prev_end >= a - 6
+            and re.fullmatch(r"\s+(?:and|&)\s+", text[prev_end:a]) and _person_like(e)
+        ):  # fmt: skip
+            continue  # "Mondino and Ramírez Lezcano signed": a second signatory mis-tagged as org
+        if e.type == "ORGANIZATION" and _TRIGGER.match(text, a):
+            continue  # an instrument name mis-tagged as an organisation
         if e.type == "ORGANIZATION":
             # An instrument's own acronym ("... Partnership Agreement (CEPA)") is no party, nor is
             # an organisation mentioned as a place or an event ("within ASEAN", "ASEAN summit").
@@ -802,6 +922,14 @@ def _parties(
         # "X said it (and Y) will sign ..." -> the speaker is a party.
         ents = [m[2] for m in _mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
     commercial = any(_is_company(e) for e in ents)
+    if lending and any(
+        e.type == "ORGANIZATION"
+        and _LENDER.search(e.name)
+        and not _MINISTRY.search(e.name)
+        and e.name.casefold() not in _INTL_ORGS
+        for e in ents
+    ):
+        commercial = True
     extra = _subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
     if extra:
         commercial = True
@@ -809,14 +937,17 @@ def _parties(
         # Entity tagging can miss companies in lower-case wire text: look for company names by form.
         names = _text_companies(sent[c0:c1])
         if names:
-            return names, False, True
+            gov = [e.code for e in ents if e.id in gov_countries and e.code and e.code not in names]
+            return names + gov, False, True
     if commercial:
         # Company deal: the organisations and no bare country mentions. A government body stays
         # (as its country): "a loan agreement between X Bank and the Government of Y".
         ents = [e for e in ents if e.type == "ORGANIZATION" or e.id in gov_countries]
     out: list[str] = list(extra)
     for e in ents:
-        p = brand.get(e.id) or _party_name(e, doc)
+        p = _party_name(e, doc, commercial)
+        if p and e.id in brand and not re.fullmatch(r"[A-Z]{3}", p) and brand[e.id] not in p:
+            p = f"{p} ({brand[e.id]})"  # "Viet Nam Oil and Gas Group (Petrovietnam)"
         if p and p not in out:
             out.append(p)
     weak = False
@@ -934,7 +1065,7 @@ def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
     """Append ``rec`` or merge it into an earlier record that describes the same instrument."""
     cls = _KIND_CLASS.get(rec.kind, "agreement")
     for old in reversed(doc.records):
-        if _KIND_CLASS.get(old.kind, "agreement") != cls:
+        if _KIND_CLASS.get(old.kind, "agreement") != cls or (old.extra.get("package") and not anaphor):
             continue
         if rec.name and old.name and not _names_compatible(rec.name, old.name):
             continue
@@ -964,10 +1095,18 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     trigs = [m for m in _TRIGGER.finditer(sent)]
     if not trigs:
         return None
-    org_spans = [(a - s0, b - s0) for a, b, e in _mentions_in(doc, s0, s1) if e.type == "ORGANIZATION"]
-    kept = []
+    # An "organisation" that starts with the instrument noun is a mis-tagged instrument name
+    # ("Joint Declaration on the Establishment ..."): the noun still counts.
+    org_spans = [
+        (a - s0, b - s0)
+        for a, b, e in _mentions_in(doc, s0, s1)
+        if e.type == "ORGANIZATION" and not _TRIGGER.match(text, a)
+    ]
+    kept: list[re.Match[str]] = []
     for m in trigs:
         a, b = m.span()
+        if kept and kept[-1].lastgroup == "docs" and _PACKAGE_DETAIL.search(sent, kept[-1].end(), a):
+            continue  # "a package of documents, including agreements and memoranda on A, B": one record
         if any(x <= a and b <= y for x, y in org_spans) or _ORG_INSIDE_NAME.match(sent, max(0, a - 8)):
             continue
         if _ORG_INSIDE_NAME.search(sent[max(0, a - 8) : b + 20]):
@@ -1006,7 +1145,9 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     # An item names its instrument up front ("(ii) an Arrangement on ..."); a numbered paragraph
     # ("6. Both sides also agreed to ...") is running text.
     lead_ok = len(lead.split()) <= 6 and "," not in lead and not _LEAD_VERB.search(lead)
-    is_item = lead_ok and (em is not None or (list_ctx is not None and kept[0].start() < 4))
+    # Inside a list, an unnumbered line that starts with the instrument's name is an item too
+    # ("Power Purchase Agreement between X and Y" on its own line).
+    is_item = lead_ok and (em is not None or list_ctx is not None)
     # A list header ("The following documents were signed and exchanged:") opens a list whose
     # items inherit its status and parties.
     header = sent.rstrip().endswith(":")
@@ -1031,6 +1172,10 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if word[:1].isupper():
             topic = _title_topic(post) or topic  # a proper name: "the Agreement between X and Y on Z"
         near_pre = pre[-90:]
+        rep_m = max(_REPORTED.finditer(near_pre), key=lambda x: x.end(), default=None)
+        if rep_m:
+            # "agreed that an MoU ... will be signed": the verb governs the clause, not the noun.
+            near_pre = near_pre[rep_m.end() :]
         cls = _KIND_CLASS.get(kind, "agreement")
         # Status: a passive participle right after the noun, then the nearest segment text, then
         # the whole sentence, then an enclosing list header.
@@ -1039,9 +1184,12 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if pm:
             status = "signed" if pm.group("s") else "agreed"
         else:
-            status = (
-                _status(near_pre[-50:], near_pre, post[:80]) or _nearest_status(sent[:a]) or _status(post)
+            status = _status(near_pre[-50:], near_pre, post[:200]) or (
+                None if rep_m else _nearest_status(sent[:a])
             )
+            if status is None and i + 1 < len(kept) and _COORDINATED.search(post):
+                # "an agreement on X and an MoU on Y are under negotiation": a shared predicate.
+                status = _status(sent[kept[i + 1].end() :][:200])
         if status is None and list_ctx is not None and is_item:
             status = list_ctx["status"]
         if cls == "statement" and status == "agreed" and _ISSUED.search(sent):
@@ -1122,10 +1270,18 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         c0, c1 = _clause(sent, a, b)
         if c0 > a:
             c0 = 0
-        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1], a)
+        lending = bool(_LENDING.search(f"{mods} {word}"))
+        skip = None
+        if topic and not re.match(r"(?:between|with|among)\b", topic, re.I):
+            t0 = sent.find(topic, b)
+            t1 = t0 + len(re.split(r"\s(?:between|with)\s", topic, maxsplit=1)[0])
+            skip = (t0, t1) if t0 >= 0 else None
+        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1], a, lending, skip)
+        in_list = list_ctx is not None and is_item
         if (
             weak
             and doc.records
+            and not in_list  # list items share the header's parties, not the previous item's
             and not (
                 _company_deal(doc.records[-1])
                 and _bilateral_pair(doc)
@@ -1141,12 +1297,14 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             parties = list(_bilateral_pair(doc) or ())
         elif weak and not parties:
             parties = doc.main_countries[:1]
-            if len(doc.main_countries) > 1:
+            if in_list and not (list_ctx and list_ctx.get("parties")):
+                parties = doc.main_countries[:2]  # a list of signed instruments: the visit's two sides
+            elif len(doc.main_countries) > 1:
                 c = {e.code: e.count for e in doc.ents.values() if e.type == "COUNTRY"}
                 top = c.get(doc.main_countries[0], 0)
                 if c.get(doc.main_countries[1], 0) >= 0.5 * top:
                     parties = doc.main_countries[:2]
-        if list_ctx is not None and is_item and list_ctx.get("parties"):
+        if in_list and list_ctx and list_ctx.get("parties"):
             n_countries = sum(1 for p in parties if re.fullmatch(r"[A-Z]{3}", p))
             if weak or not parties or (not commercial and n_countries < 2):
                 parties, weak = list(list_ctx["parties"]), False
@@ -1164,8 +1322,19 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 topic_f = purpose.group()  # "a loan agreement ... to finance rural roads"
         scope = " ".join(x for x in (mods, word, topic_f) if x)
         flds = fields_of(scope)
+        if not flds and skip:
+            # The topic named only by a (mis-tagged) organisation: "Agreement on the Promotion and
+            # Protection of Investments" tagged as an org, "the capital of the X Fund".
+            flds = fields_of(sent[skip[0] : skip[1]])
         if not flds and not topic and cls != "statement":
-            flds = fields_of(sent[max(seg0, c0) : seg1])
+            # The clause around the noun, but not a preceding instrument's topic ("an agreement on
+            # defence and an MoU between the academies ...").
+            flds = fields_of(sent[a if i else c0 : seg1])
+        if cls == "statement":
+            dm = _STATEMENT_SCOPE.search(post)
+            if dm:
+                # "a joint declaration ..., which covers energy, climate and culture"
+                flds = [f for f, _ in _FIELD_RES if f in {*flds, *fields_of(post[dm.end() :])}]
         if group == "docs":
             flds = fields_of(sent[seg0:seg1])  # unindividuated documents: every field listed
         if commercial and not {"investment", "trade"} & set(flds) and _SALE.search(sent[seg0:seg1]):
@@ -1176,6 +1345,12 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if is_item and len(kept) == 1:
             name = _item_text(sent)[:200] or name
             flds = fields_of(_item_text(_strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
+            if not flds and skip:
+                flds = fields_of(sent[skip[0] : skip[1]])
+        if not flds and cls != "statement" and not commercial:
+            # An MoU between two agencies says no more than their names: "Ports Authority",
+            # "Foreign Service Academy" (ministries are too general to tell).
+            flds = fields_of(" ; ".join(_body_names(doc, s0 + a, s0 + min(seg1, max(c1, b)))))
         elif name:
             name = _TRAILING_JUNK.sub("", name)
         if (
@@ -1190,6 +1365,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             fields=flds, name=name, date=_event_date(doc, s0, sent), location=_location(doc, s0, sent),
             start=s0, end=s1, commercial=commercial,
         )  # fmt: skip
+        if group == "docs":
+            rec.extra["package"] = True  # unindividuated documents absorb no later instrument
         doc.last_kept = True
         # "signed three MoUs: on A, on B and on C" -> one record per listed instrument.
         count = 0
@@ -1219,12 +1396,44 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if st:
             opened = {"status": st}
     if opened is not None:
-        parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
-        pair = _bilateral_pair(doc)
-        if not commercial_ctx and pair and sum(1 for p in parties_ctx if re.fullmatch(r"[A-Z]{3}", p)) < 2:
-            parties_ctx = [*parties_ctx, *(c for c in pair if c not in parties_ctx)]
-        opened["parties"] = parties_ctx
+        opened["parties"] = _list_parties(doc, s0, sent)
     return opened
+
+
+def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:
+    """Parties of a list header: its entity mentions, completed by the article's bilateral pair."""
+    parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
+    pair = _bilateral_pair(doc)
+    if not commercial_ctx and pair and sum(1 for p in parties_ctx if re.fullmatch(r"[A-Z]{3}", p)) < 2:
+        parties_ctx = [*parties_ctx, *(c for c in pair if c not in parties_ctx)]
+    return parties_ctx
+
+
+# A list header without an instrument noun: "the following acts were signed:", "witnessed the
+# signing of the following:".
+_BARE_HEADER = re.compile(
+    r"\b(?:sign\w*|exchang\w*|conclu\w*|ink(?:ed|ing)?|initial\w*|adopt\w*)\b[^.;]*:\s*$", re.I
+)
+
+
+def _bare_header(doc: _Doc, s0: int, s1: int) -> dict[str, Any] | None:
+    """A list context for a header sentence that names no instrument (items carry the nouns)."""
+    sent = doc.text[s0:s1]
+    if not _BARE_HEADER.search(sent) or _HEDGE.search(sent):
+        return None
+    st = _status(sent)
+    if st is None:
+        return None
+    return {"status": st, "parties": _list_parties(doc, s0, sent)}
+
+
+def _item_line(text: str, s0: int, s1: int, trig_starts: list[int]) -> bool:
+    """A sentence that starts with an instrument name ("Memorandum of ...", "Power Purchase Agreement")."""
+    k = bisect_left(trig_starts, s0)
+    if k == len(trig_starts) or trig_starts[k] >= s1:
+        return False
+    lead = text[s0 : trig_starts[k]]
+    return len(lead.split()) <= 6 and "," not in lead and not _LEAD_VERB.search(lead)
 
 
 def extract_agreements(
@@ -1252,10 +1461,12 @@ def extract_agreements(
     doc = _build_doc(text, title, published, entities, mentions)
     list_ctx: dict[str, Any] | None = None
     for s0, s1 in split_sentences(text):
-        if list_ctx is not None and not (_ENUM.match(text, s0) or _TRIGGER.match(text, s0)):
+        if list_ctx is not None and not (_ENUM.match(text, s0) or _item_line(text, s0, s1, trig_starts)):
             list_ctx = None
         k = bisect_left(trig_starts, s0)
         if k == len(trig_starts) or trig_starts[k] >= s1:
+            if text[s0:s1].rstrip().endswith(":"):
+                list_ctx = _bare_header(doc, s0, s1)
             continue
         opened = _analyse_sentence(doc, s0, s1, list_ctx)
         if opened is not None:
