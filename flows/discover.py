@@ -169,16 +169,24 @@ def _enter_dir(walk: _Walk, real_dir: Path, rel: str) -> tuple[Path, str, list[o
         return None
 
 
-def _visit_link(walk: _Walk, link: Path, rel: str) -> None:
-    """A symlink: follow it only if it resolves inside raw_dir; directories are deferred."""
+def _link_target(walk: _Walk, link: Path, rel: str) -> tuple[Path, os.stat_result] | None:
+    """A symlink's target and its stat, if it stays inside raw_dir and can be inspected."""
     target = _resolve_inside(walk, link, rel)
     if target is None:
-        return
+        return None
     try:
-        st = os.stat(target)
+        return target, os.stat(target)
     except OSError as exc:
         walk.skipped.append(SkippedFile(rel, f"cannot be inspected: {_why(exc)}"))
+        return None
+
+
+def _visit_link(walk: _Walk, link: Path, rel: str) -> None:
+    """A symlink: follow it only if it resolves inside raw_dir; directories are deferred."""
+    found = _link_target(walk, link, rel)
+    if found is None:
         return
+    target, st = found
     if stat.S_ISDIR(st.st_mode):
         walk.pending.append((link, rel))
         return
@@ -187,14 +195,10 @@ def _visit_link(walk: _Walk, link: Path, rel: str) -> None:
 
 def _follow_dir_link(walk: _Walk, link: Path, rel: str) -> None:
     """Walk a directory reached through a symlink, unless that directory was walked already."""
-    target = _resolve_inside(walk, link, rel)
-    if target is None:
+    found = _link_target(walk, link, rel)
+    if found is None:
         return
-    try:
-        st = os.stat(target)
-    except OSError as exc:
-        walk.skipped.append(SkippedFile(rel, f"cannot be inspected: {_why(exc)}"))
-        return
+    target, st = found
     if (st.st_dev, st.st_ino) in walk.visited:
         link_dir = link.parent.resolve()
         if link_dir.is_relative_to(target):
