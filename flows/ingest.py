@@ -106,9 +106,11 @@ def _task_mapper(settings: Settings) -> Callable[[BatchFn, list[Any], BatchConte
             for chunk in chunks:
                 yield task_fn(quote(chunk), quote(ctx))
             return
+        # Dask workers receive the parameters as they are (quote() is not unwrapped there).
+        wrap = quote if settings.task_runner == "process" else (lambda x: x)
         with _task_runner(settings) as runner:
             yield from ordered_map(
-                lambda chunk: runner.submit(task_fn, {"items": quote(chunk), "ctx": quote(ctx)}),
+                lambda chunk: runner.submit(task_fn, {"items": wrap(chunk), "ctx": wrap(ctx)}),
                 chunks, 2 * workers)
 
     return run

@@ -397,15 +397,25 @@ def _api(api_url: str | None) -> Iterator[None]:
 
 
 def trigger_run(api_url: str, trigger: str = "manual", lock_wait_seconds: float | None = None,
-                wait: bool = False) -> Any:
-    """Ask the server to run the deployment now; return the FlowRun (finished if ``wait``)."""
-    from prefect.deployments import run_deployment
+                wait: bool = False, poll_seconds: float = 2.0) -> Any:
+    """Ask the server to run the deployment now; return the FlowRun (finished if ``wait``).
+
+    Uses Prefect's synchronous client (plain HTTP, no event loop): the watcher calls this from
+    its own thread while ``serve`` runs an asyncio loop in the main thread.
+    """
+    from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
     try:
-        with _api(api_url):
-            return run_deployment(DEPLOYMENT, parameters=run_parameters(trigger, lock_wait_seconds),
-                                  timeout=None if wait else 0, poll_interval=2, tags=[f"trigger:{trigger}"])
+        with _api(api_url), get_client(sync_client=True) as client:
+            deployment = client.read_deployment_by_name(DEPLOYMENT)
+            run = client.create_flow_run_from_deployment(
+                deployment.id, parameters=run_parameters(trigger, lock_wait_seconds),
+                tags=[f"trigger:{trigger}"])
+            while wait and not (run.state is not None and run.state.is_final()):
+                time.sleep(poll_seconds)
+                run = client.read_flow_run(run.id)
+            return run
     except ObjectNotFound as exc:
         raise ServerError(f"deployment {DEPLOYMENT} not found on {api_url}: "
                           "is `accords serve` running?") from exc
