@@ -568,6 +568,7 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
     try:
         if watcher is not None:
             watcher.start()
+            log(f"watch: watching {settings.raw_dir} for new or changed files")
         with _api(api_url):
             serve(*deployments, print_starting_message=False)
     finally:

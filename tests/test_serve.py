@@ -472,7 +472,9 @@ def test_watch_runs_on_file_arrival(prefect_server: str, tmp_path: Path) -> None
     # A schedule that will not fire during the test: every run seen here comes from the watcher.
     with served(["--cron", "0 0 1 1 *", "--watch"], env, log) as proc:
         wait_for("the deployment", lambda: deployment_ready(prefect_server, since), 60, proc, log)
-        time.sleep(0.5)  # the watcher starts just before the deployment is applied; give it a beat
+        # The deployment's `updated` can move for other reasons (the server marks deployments
+        # ready or not): wait for the watcher's own word that it is watching.
+        wait_for("the watcher", lambda: "watch: watching" in log.read_text(errors="replace"), 60, proc, log)
         t0 = time.monotonic()
         # Written the way careful producers do: to a .part name, then renamed into place.
         (raw / "arrival.txt.part").write_text(STATE_VISIT, encoding="utf-8")
