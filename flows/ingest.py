@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from prefect.utilities.annotations import quote
 from flows.discover import FoundFile, SkippedFile, discover
 from flows.errors import AccordsError
 from flows.history import FileState
-from flows.parallel import ordered_map
+from flows.parallel import ordered_map, spawn_pool
 from flows.pipeline import BatchContext, BatchFn, BatchOutput, process_batch, reextract_batch
 from flows.runner import RunResult, Stages, run_ingest, run_reprocess
 from flows.settings import Settings, load_settings
@@ -84,8 +83,7 @@ def _task_runner(settings: Settings) -> Iterator[TaskRunner]:
         with runner:
             yield runner
         return
-    # spawn: the flow process holds threads (Prefect's), which fork would copy mid-state.
-    with ProcessPoolExecutor(settings.worker_count, mp_context=get_context("spawn")) as pool:
+    with spawn_pool(settings.worker_count) as pool:
         _POOL = pool
         try:
             with ThreadPoolTaskRunner(max_workers=settings.worker_count) as runner:

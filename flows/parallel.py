@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -31,6 +33,15 @@ def ordered_map(submit: Callable[[Any], FutureLike], items: Iterable[Any], windo
         yield pending.popleft().result()
 
 
+def spawn_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for stage work.
+
+    spawn, not fork: the parent may hold threads (Prefect's, pyarrow's), which fork would copy
+    mid-state.
+    """
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+
+
 def process_pool_map(workers: int) -> Callable[[Callable[..., T], list[Any], Any], Iterator[T]]:
     """A ``map_batches`` for plain runs: batches in ``workers`` processes, in order.
 
@@ -41,11 +52,7 @@ def process_pool_map(workers: int) -> Callable[[Callable[..., T], list[Any], Any
         if workers <= 1 or len(chunks) <= 1:
             yield from (fn(chunk, ctx) for chunk in chunks)
             return
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        # spawn: the parent may hold threads (Prefect, pyarrow), which fork would copy mid-state.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        with spawn_pool(workers) as pool:
             yield from ordered_map(lambda chunk: pool.submit(fn, chunk, ctx), chunks, 2 * workers)
 
     return run

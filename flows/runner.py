@@ -85,10 +85,13 @@ class RunResult:
 def _record_undone(warehouse: Any, log: Log) -> None:
     """Recover interrupted runs; record each undone one as failed in ``runs``."""
     version = validate.schema_version("run")
-    for meta in recover(warehouse):
+
+    def record(meta: dict[str, Any]) -> None:
         row = interrupted_run_row(meta, version)
         write_single(warehouse, "runs", [row], f"part-{row['run_id']}")
         log(f"recovered interrupted run {row['run_id']}: recorded as failed, staged rows discarded")
+
+    recover(warehouse, on_undone=record)
 
 
 def _new_info(settings: Settings, command: str, flow_run_id: str | None) -> RunInfo:
@@ -191,13 +194,17 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         staged.append("ingestions", pre)
         info.counts.files_skipped += len(pre)
         info.counts.files_seen += len(pre)
-        work = [(f, states.get(f.rel_path)) for f in found]
         # Files trusted unchanged (same size and mtime) need no batch, no worker and no read.
-        quick = [unchanged_row(f, prev, ctx) for f, prev in work if prev and trusted_unchanged(f, prev, ctx)]
+        quick, work = [], []
+        for f in found:
+            prev = states.get(f.rel_path)
+            if prev is not None and trusted_unchanged(f, prev, ctx):
+                quick.append(unchanged_row(f, prev, ctx))
+            else:
+                work.append((f, prev))
         staged.append("ingestions", quick)
         info.counts.files_unchanged += len(quick)
         info.counts.files_seen += len(quick)
-        work = [(f, prev) for f, prev in work if not (prev and trusted_unchanged(f, prev, ctx))]
         chunks = file_batches(work, settings.batch_size, settings.batch_bytes)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())

@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -478,11 +478,13 @@ def pending_runs(warehouse: Path) -> Iterator[Path]:
         yield from sorted(p for p in root.iterdir() if p.is_dir())
 
 
-def recover(warehouse: Path) -> list[dict[str, Any]]:
+def recover(warehouse: Path,
+            on_undone: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Finish committed runs and undo uncommitted ones. Call only while holding the lock.
 
-    Returns the ``_RUN.json`` metadata of every undone run, so the caller can record each as
-    failed. Committed runs are finished silently: their own run row is part of their commit.
+    Returns the ``_RUN.json`` metadata of every undone run. ``on_undone`` is called with it
+    before the run's staging folder is removed, so the failure is recorded even if this process
+    dies right after. Committed runs are finished silently: their run row is part of their commit.
     """
     undone: list[dict[str, Any]] = []
     for staging_dir in pending_runs(warehouse):
@@ -494,6 +496,8 @@ def recover(warehouse: Path) -> list[dict[str, Any]]:
         except (OSError, ValueError):
             meta = {"run_id": staging_dir.name}
         undone.append(meta)
+        if on_undone is not None:
+            on_undone(meta)
         shutil.rmtree(staging_dir, ignore_errors=True)
     return undone
 

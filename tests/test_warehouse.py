@@ -48,8 +48,10 @@ def test_plain_readers_see_committed_tables(tmp_path: Path) -> None:
 def test_recover_undoes_uncommitted_run(tmp_path: Path) -> None:
     s = _stage(tmp_path)
     s._close()  # staged files on disk, no commit record: as if killed before committing
-    undone = wh.recover(tmp_path)
+    seen_while_staged = []
+    undone = wh.recover(tmp_path, on_undone=lambda m: seen_while_staged.append(s.dir.exists()))
     assert [m["run_id"] for m in undone] == [RUN]
+    assert seen_while_staged == [True]  # recorded before the staged files are removed
     assert wh.read_table(tmp_path, "ingestions").num_rows == 0
     assert not any(wh.pending_runs(tmp_path))
 
