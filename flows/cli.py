@@ -212,9 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def paths(p: argparse.ArgumentParser, raw: bool = True) -> None:
         if raw:
-            p.add_argument("--raw", type=Path, help="raw articles folder (default ./raw, ACCORDS_RAW_DIR)")
-        p.add_argument("--warehouse", type=Path,
-                       help="warehouse folder (default ./warehouse, ACCORDS_WAREHOUSE_DIR)")
+            p.add_argument("--raw", help="raw articles folder or URI, e.g. s3://bucket/raw "
+                           "(default ./raw, ACCORDS_RAW_DIR)")
+        p.add_argument("--warehouse",
+                       help="warehouse folder or URI, e.g. s3://bucket/warehouse "
+                       "(default ./warehouse, ACCORDS_WAREHOUSE_DIR)")
 
     p = sub.add_parser("ingest", help="ingest raw/ once")
     paths(p)

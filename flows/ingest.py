@@ -124,8 +124,8 @@ def _summary_table(result: RunResult) -> list[dict[str, Any]]:
 def _settings(raw_dir: str | None, warehouse_dir: str | None, trigger: str | None,
               options: dict[str, Any] | None) -> Settings:
     return load_settings(
-        raw_dir=Path(raw_dir) if raw_dir else None,
-        warehouse_dir=Path(warehouse_dir) if warehouse_dir else None,
+        raw_dir=raw_dir or None,
+        warehouse_dir=warehouse_dir or None,
         trigger=trigger,
         **(options or {}),
     )

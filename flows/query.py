@@ -29,7 +29,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from flows import objectstore
 from flows.errors import AccordsError
+from flows.storage import as_location, is_uri
 from flows.warehouse import TABLE_SCHEMAS, TABLES, table_dir, table_files
 
 # Historical codes the agreement schema allows; pycountry's official names for them are long.
@@ -139,7 +141,11 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
     agreement_fields, entity_mentions, entity_names, cooccurrence, latest_runs; plus the
     country_names(code, name) lookup table.
     """
-    warehouse = Path(warehouse_dir)
+    location = as_location(warehouse_dir) if isinstance(warehouse_dir, str) else warehouse_dir
+    # On an object store the views read pyarrow datasets of one snapshot, taken now (DuckDB's
+    # own S3 reader is an extension downloaded at run time, and a glob could not see snapshots).
+    remote = objectstore.datasets(location) if is_uri(location) else None
+    warehouse = Path(location)
     con = duckdb.connect(database)
     try:
         for table in TABLES:
@@ -149,7 +155,11 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
             con.register(f"_arrow_{empty}", TABLE_SCHEMAS[table].empty_table())
             con.execute(f"create or replace temp table {empty} as select * from _arrow_{empty}")
             con.unregister(f"_arrow_{empty}")
-            source = _table_source(warehouse, table)
+            if remote is not None:
+                con.register(f"_ds_{table}", remote[table])
+                source: str | None = f"_ds_{table}" if remote[table].files else None
+            else:
+                source = _table_source(warehouse, table)
             body = f"select * from {empty}"
             if source is not None:
                 body += f" union all by name select * from {source}"
@@ -163,7 +173,7 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
             con.execute(f"create or replace temp view {name} as {sql}")
     except duckdb.Error as exc:
         con.close()
-        raise QueryError(f"cannot open the warehouse at {warehouse}: {exc}") from exc
+        raise QueryError(f"cannot open the warehouse at {location}: {exc}") from exc
     return con
 
 

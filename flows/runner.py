@@ -45,15 +45,16 @@ from flows.settings import Settings
 from flows.warehouse import (
     TABLES,
     StagedRun,
-    WarehouseLock,
     collect_old_generations,
     init_warehouse,
     read_table,
     recover,
     scan_table,
+    stage_run,
     table_files,
     utcnow,
     write_single,
+    writer_lock,
 )
 
 Log = Callable[[str], None]
@@ -114,7 +115,7 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
     """
     wh = settings.warehouse_dir
     init_warehouse(wh)
-    lock = WarehouseLock(wh)
+    lock = writer_lock(wh)
     try:
         lock.acquire(settings.lock_wait_seconds, owner=f"run {info.run_id}")
     except WarehouseLocked as exc:
@@ -126,11 +127,11 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
     try:
         _record_undone(wh, log)
         collect_old_generations(wh)
-        staged = StagedRun(wh, info.run_id, {
+        staged = stage_run(wh, info.run_id, {
             "run_id": info.run_id, "started_at": info.started_at.isoformat(), "trigger": info.trigger,
             "command": info.command, "raw_dir": info.raw_dir, "pid": os.getpid(),
             "extractor_version": EXTRACTOR_VERSION, "flow_run_id": info.flow_run_id,
-        })
+        }, lock)
         body(staged, info)
         status = run_status(info.counts)
         row = run_row(info, status)

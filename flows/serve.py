@@ -32,6 +32,7 @@ from typing import Any
 
 from flows.errors import ServerError, SettingsError
 from flows.settings import PROJECT_ROOT, Settings, load_settings
+from flows.storage import Location
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4200  # Prefect's usual port; a free one is used when it is taken
@@ -82,8 +83,11 @@ def describe_schedule(schedule: Mapping[str, Any]) -> str:
 
 def deployment_parameters(settings: Settings) -> dict[str, Any]:
     """Default parameters of the deployment: scheduled runs record trigger=schedule."""
-    return {"raw_dir": str(settings.raw_dir.resolve()),
-            "warehouse_dir": str(settings.warehouse_dir.resolve()), "trigger": "schedule"}
+    def absolute(loc: Location) -> str:
+        return str(loc.resolve()) if isinstance(loc, Path) else loc
+
+    return {"raw_dir": absolute(settings.raw_dir), "warehouse_dir": absolute(settings.warehouse_dir),
+            "trigger": "schedule"}
 
 
 def run_parameters(trigger: str, lock_wait_seconds: float | None = None) -> dict[str, Any]:
@@ -545,6 +549,9 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
     """
     from prefect import serve
 
+    if not isinstance(settings.raw_dir, Path) and (watch or fetch_interval):
+        # Watching needs file system events and fetching writes files: both need a local raw/.
+        raise SettingsError(f"--watch and --fetch-interval need a local raw folder, not {settings.raw_dir}")
     deployments = [ingest_deployment(settings, **schedule)]
     if fetch_interval:
         from flows.fetch_flow import fetch_deployment

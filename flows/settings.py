@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.errors import SettingsError
+from flows.storage import Location, as_location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     """Paths, limits and switches for one ingestion."""
 
-    raw_dir: Path = PROJECT_ROOT / "raw"
-    warehouse_dir: Path = PROJECT_ROOT / "warehouse"
+    # Local folders (Path) or URIs of a pyarrow filesystem (str, e.g. "s3://bucket/raw").
+    raw_dir: Location = PROJECT_ROOT / "raw"
+    warehouse_dir: Location = PROJECT_ROOT / "warehouse"
     # Files larger than this are rejected without being read (bytes).
     max_file_bytes: int = 50_000_000
     # Article texts longer than this are extracted on their first N characters (stored whole):
@@ -75,7 +77,7 @@ def _coerce(name: str, raw: str, default: Any) -> Any:
                 return False
             raise ValueError(raw)
         if isinstance(default, Path):
-            return Path(raw).expanduser()
+            return as_location(raw)
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):
@@ -95,6 +97,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         if key in env:
             values[f.name] = _coerce(f.name, env[key], getattr(base, f.name))
     settings = replace(base, **values).with_overrides(**flags)
+    settings = replace(settings, raw_dir=as_location(settings.raw_dir),
+                       warehouse_dir=as_location(settings.warehouse_dir))
     validate_settings(settings)
     return settings
 

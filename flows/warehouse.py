@@ -23,6 +23,9 @@ Replacing a table (``reprocess``, ``compact``): the new files go into a fresh ge
 reader sees all old rows or all new rows, never both and never none. Old generations are removed
 by a later writer once they are older than ``GENERATION_GRACE_SECONDS`` (readers that listed the
 old folder just before the swap can still open its files).
+
+A warehouse given as a URI of a non-local pyarrow filesystem (``s3://...``) uses the snapshot
+protocol of ``flows.objectstore`` instead; the public functions here dispatch on the location.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from flows.errors import WarehouseError, WarehouseLocked
+from flows.storage import Location, is_uri
 
 STAGING = "_staging"
 GENERATIONS = "_tables"
@@ -100,6 +104,13 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
 TABLES = ("articles", "entities", "mentions", "agreements", "quarantine", "ingestions", "runs")
 
 
+def _remote() -> Any:
+    """The object-store implementation (imported late: it uses this module's schemas)."""
+    from flows import objectstore
+
+    return objectstore
+
+
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
     return datetime.now(UTC)
@@ -147,8 +158,10 @@ def table_dir(warehouse: Path, table: str) -> Path:
     return warehouse / table
 
 
-def table_files(warehouse: Path, table: str) -> list[Path]:
+def table_files(warehouse: Location, table: str) -> list[Path]:
     """Committed Parquet files of one table, sorted."""
+    if is_uri(warehouse):
+        return _remote().table_files(warehouse, table)  # type: ignore[return-value]
     d = table_dir(warehouse, table)
     if not d.is_dir():
         return []
@@ -156,9 +169,12 @@ def table_files(warehouse: Path, table: str) -> list[Path]:
 
 
 def scan_table(
-    warehouse: Path, table: str, files: list[Path], batch_rows: int = 50_000
+    warehouse: Location, table: str, files: list[Path], batch_rows: int = 50_000
 ) -> Iterator[pa.Table]:
     """Stream the rows of the given files of a table in bounded batches."""
+    if is_uri(warehouse):
+        yield from _remote().scan_table(warehouse, table, files, batch_rows)  # type: ignore[arg-type]
+        return
     if not files:
         return
     dataset = ds.dataset([str(f) for f in files], format="parquet", schema=TABLE_SCHEMAS[table])
@@ -166,8 +182,10 @@ def scan_table(
         yield pa.Table.from_batches([batch], schema=TABLE_SCHEMAS[table])
 
 
-def read_table(warehouse: Path, table: str, columns: list[str] | None = None) -> pa.Table:
+def read_table(warehouse: Location, table: str, columns: list[str] | None = None) -> pa.Table:
     """Read a committed table (all files), or an empty table with the right schema."""
+    if is_uri(warehouse):
+        return _remote().read_table(warehouse, table, columns)
     files = table_files(warehouse, table)
     schema = TABLE_SCHEMAS[table]
     if not files:
@@ -207,8 +225,11 @@ def _point_table_at(warehouse: Path, table: str, gen: str) -> None:
     _fsync_dir(warehouse)
 
 
-def init_warehouse(warehouse: Path) -> None:
+def init_warehouse(warehouse: Location) -> None:
     """Create the warehouse folders and table links (idempotent)."""
+    if is_uri(warehouse):
+        _remote().init_warehouse(warehouse)
+        return
     try:
         warehouse.mkdir(parents=True, exist_ok=True)
         (warehouse / STAGING).mkdir(exist_ok=True)
@@ -235,8 +256,10 @@ def _init_tables(warehouse: Path) -> None:
         _point_table_at(warehouse, table, _gen_name(0))
 
 
-def collect_old_generations(warehouse: Path, grace_seconds: float = GENERATION_GRACE_SECONDS) -> int:
+def collect_old_generations(warehouse: Location, grace_seconds: float = GENERATION_GRACE_SECONDS) -> int:
     """Delete generation folders no table points at any more and untouched for ``grace_seconds``."""
+    if is_uri(warehouse):
+        return _remote().collect_garbage(warehouse, grace_seconds)
     removed = 0
     now = time.time()
     for table in TABLES:
@@ -478,7 +501,7 @@ def pending_runs(warehouse: Path) -> Iterator[Path]:
         yield from sorted(p for p in root.iterdir() if p.is_dir())
 
 
-def recover(warehouse: Path,
+def recover(warehouse: Location,
             on_undone: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Finish committed runs and undo uncommitted ones. Call only while holding the lock.
 
@@ -486,6 +509,8 @@ def recover(warehouse: Path,
     before the run's staging folder is removed, so the failure is recorded even if this process
     dies right after. Committed runs are finished silently: their run row is part of their commit.
     """
+    if is_uri(warehouse):
+        return _remote().recover(warehouse, on_undone)
     undone: list[dict[str, Any]] = []
     for staging_dir in pending_runs(warehouse):
         if (staging_dir / COMMIT_FILE).exists():
@@ -502,12 +527,14 @@ def recover(warehouse: Path,
     return undone
 
 
-def write_single(warehouse: Path, table: str, rows: list[dict[str, Any]], name: str) -> Path:
+def write_single(warehouse: Location, table: str, rows: list[dict[str, Any]], name: str) -> Path:
     """Write one small file straight into a table, atomically (temp name, then rename).
 
     Used without the lock (a skipped run records itself while another run writes): the temp name
     does not end in .parquet, so no reader picks it up, and rename makes it appear whole.
     """
+    if is_uri(warehouse):
+        return _remote().write_single(warehouse, table, rows, name)  # type: ignore[return-value]
     d = table_dir(warehouse, table)
     d.mkdir(parents=True, exist_ok=True)
     final = d / f"{name}.parquet"
@@ -524,3 +551,15 @@ def write_single(warehouse: Path, table: str, rows: list[dict[str, Any]], name: 
             tmp.unlink()
         raise WarehouseError(f"writing {table} row failed: {exc}") from exc
     return final
+
+
+def writer_lock(warehouse: Location) -> Any:
+    """The single-writer lock for a warehouse: flock locally, a lease on an object store."""
+    return _remote().LeaseLock(warehouse) if is_uri(warehouse) else WarehouseLock(warehouse)
+
+
+def stage_run(warehouse: Location, run_id: str, meta: dict[str, Any], lock: Any = None) -> Any:
+    """Start staging a run's files (``StagedRun`` locally, snapshot-committed on an object store)."""
+    if is_uri(warehouse):
+        return _remote().StagedObjectRun(warehouse, run_id, meta, lock)
+    return StagedRun(warehouse, run_id, meta)

@@ -81,3 +81,47 @@ def settings(tmp_path: Path, raw_dir: Path):  # noqa: ANN201
     from flows.settings import Settings
 
     return Settings(raw_dir=raw_dir, warehouse_dir=tmp_path / "warehouse", settle_seconds=0.0)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 server (moto) on loopback for the session; AWS_* variables point at it."""
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request otherwise
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # spawned worker processes inherit them
+    try:
+        yield env["AWS_ENDPOINT_URL"]
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new empty bucket on the local S3 server, as an ``s3://`` URI."""
+    import uuid
+
+    import pyarrow.fs as pafs
+
+    name = f"accords-{uuid.uuid4().hex[:10]}"
+    pafs.S3FileSystem(endpoint_override=s3_endpoint, scheme="http", region="us-east-1",
+                      allow_bucket_creation=True).create_dir(name)
+    return f"s3://{name}"

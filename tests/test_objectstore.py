@@ -1,0 +1,210 @@
+"""The warehouse on an object store: a local S3 server (moto), the same runs as on a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.fs as pafs
+import pytest
+
+from flows import objectstore
+from flows.errors import WarehouseError, WarehouseLocked
+from flows.history import recent_runs
+from flows.query import run_sql
+from flows.runner import run_compact, run_ingest, run_reprocess
+from flows.settings import Settings
+from flows.storage import filesystem
+from flows.warehouse import TABLES, read_table, table_files
+
+KEYS = {"articles": ["article_id"], "entities": ["article_id", "entity_id"],
+        "mentions": ["article_id", "entity_id", "start"], "agreements": ["agreement_id"]}
+
+
+def rows(warehouse: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Each data table's key columns, sorted (duplicates would show as repeated tuples)."""
+    out = {}
+    for table, cols in KEYS.items():
+        t = read_table(warehouse, table, cols)
+        out[table] = sorted(zip(*(t[c].to_pylist() for c in cols), strict=True))
+    return out
+
+
+def listing(uri: str) -> list[str]:
+    """Every object under a warehouse URI, relative to it."""
+    fs, base = filesystem(uri)
+    infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
+    return sorted(i.path[len(base) + 1:] for i in infos if i.type == pafs.FileType.File)
+
+
+@pytest.fixture
+def s3_settings(s3_bucket: str, raw_dir: Path) -> Settings:
+    """Local raw folder, warehouse in the bucket, one worker (no process pool)."""
+    return Settings(raw_dir=raw_dir, warehouse_dir=f"{s3_bucket}/warehouse", settle_seconds=0.0, workers=1)
+
+
+def test_ingest_to_s3_matches_local_folder(s3_settings: Settings, settings: Settings) -> None:
+    local = run_ingest(settings.with_overrides(workers=1), log=lambda _: None)
+    remote = run_ingest(s3_settings, log=lambda _: None)
+    assert remote.row["status"] == "completed"
+    assert remote.row["articles_written"] == local.row["articles_written"] == 4
+    assert rows(s3_settings.warehouse_dir) == rows(settings.warehouse_dir)
+    assert rows(s3_settings.warehouse_dir)["agreements"]
+    objects = listing(s3_settings.warehouse_dir)
+    assert "_snapshots/000000000001-" + remote.row["run_id"] + ".json" in objects
+    assert not [o for o in objects if o.startswith("_inflight/")]
+
+
+def test_rerun_adds_nothing_and_history_grows(s3_settings: Settings) -> None:
+    first = run_ingest(s3_settings, log=lambda _: None)
+    before = rows(s3_settings.warehouse_dir)
+    second = run_ingest(s3_settings, log=lambda _: None)
+    assert second.row["files_unchanged"] == first.row["files_new"] == 3
+    assert second.row["articles_written"] == 0
+    assert rows(s3_settings.warehouse_dir) == before
+    assert [r["run_id"] for r in recent_runs(s3_settings.warehouse_dir)] == [second.row["run_id"],
+                                                                               first.row["run_id"]]
+
+
+def test_compact_and_reprocess_keep_rows_once(s3_settings: Settings) -> None:
+    for _ in range(3):
+        run_ingest(s3_settings, log=lambda _: None)
+    before = rows(s3_settings.warehouse_dir)
+    assert len(table_files(s3_settings.warehouse_dir, "ingestions")) == 3
+    assert run_compact(s3_settings, log=lambda _: None).row["status"] == "completed"
+    assert all(len(table_files(s3_settings.warehouse_dir, t)) <= 1 for t in TABLES)
+    assert rows(s3_settings.warehouse_dir) == before
+    assert run_reprocess(s3_settings, log=lambda _: None).row["status"] == "completed"
+    assert rows(s3_settings.warehouse_dir) == before
+
+
+def test_query_views_read_one_snapshot(s3_settings: Settings) -> None:
+    run_ingest(s3_settings, log=lambda _: None)
+    cols, result = run_sql("select (select count(*) from articles), (select count(*) from runs), "
+                           "(select count(*) from agreement_parties) > 0", s3_settings.warehouse_dir)
+    assert result == [(4, 1, True)]
+
+
+def test_uncommitted_run_is_invisible_and_undone(s3_settings: Settings) -> None:
+    uri = s3_settings.warehouse_dir
+    run_ingest(s3_settings, log=lambda _: None)
+    before = rows(uri)
+    # A run that dies after writing data but before its snapshot put.
+    staged = objectstore.StagedObjectRun(uri, "20260101T000000Z-deadbeef", {"command": "ingest"})
+    staged.append("articles", [{"article_id": "x" * 64, "source_path": "ghost.txt", "text": "t"}])
+    staged._writers["articles"].close()
+    assert any("deadbeef" in o for o in listing(uri))
+    assert rows(uri) == before  # readers never see unlisted files
+    undone: list[dict[str, Any]] = []
+    assert objectstore.recover(uri, on_undone=undone.append)[0]["run_id"] == "20260101T000000Z-deadbeef"
+    assert [m["command"] for m in undone] == ["ingest"]
+    assert not any("deadbeef" in o for o in listing(uri))
+    # The next run records the interrupted one as failed and ingests normally.
+    staged2 = objectstore.StagedObjectRun(uri, "20260101T000001Z-cafecafe", {})
+    staged2.append("articles", [{"article_id": "y" * 64, "source_path": "ghost2.txt", "text": "t"}])
+    nxt = run_ingest(s3_settings, log=lambda _: None)
+    assert nxt.row["status"] == "completed"
+    failed = [r for r in recent_runs(uri) if r["status"] == "failed"]
+    assert [r["run_id"] for r in failed] == ["20260101T000001Z-cafecafe"]
+    assert rows(uri) == before
+
+
+def test_run_committed_before_its_marker_was_removed_is_kept(s3_settings: Settings) -> None:
+    uri = s3_settings.warehouse_dir
+
+    class Died(Exception):
+        pass
+
+    def die(point: str) -> None:
+        raise Died(point)
+
+    staged = objectstore.StagedObjectRun(uri, "20260101T000000Z-0000aaaa", {})
+    staged.append("articles", [{"article_id": "a" * 64, "source_path": "a.txt", "text": "t"}])
+    with pytest.raises(Died):
+        staged.commit(crash_hook=die)
+    assert "_inflight/20260101T000000Z-0000aaaa.json" in listing(uri)
+    assert objectstore.recover(uri) == []
+    assert rows(uri)["articles"] == [("a" * 64,)]
+    assert not [o for o in listing(uri) if o.startswith("_inflight/")]
+
+
+def test_commit_race_withdraws_the_second_snapshot(s3_settings: Settings,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = s3_settings.warehouse_dir
+    first = objectstore.StagedObjectRun(uri, "20260101T000000Z-00000001", {})
+    first.append("articles", [{"article_id": "1" * 64, "source_path": "1.txt", "text": "t"}])
+    second = objectstore.StagedObjectRun(uri, "20260101T000000Z-00000002", {})
+    second.append("articles", [{"article_id": "2" * 64, "source_path": "2.txt", "text": "t"}])
+    first.commit()
+    # The second writer read the head before the first one's put landed (a failed lease).
+    stale = objectstore.Snapshot()
+    monkeypatch.setattr(objectstore, "head", lambda _uri: stale)
+    with pytest.raises(WarehouseError, match="raced"):
+        second.commit()
+    monkeypatch.undo()
+    assert rows(uri)["articles"] == [("1" * 64,)]
+    assert not any("00000002" in o for o in listing(uri))
+
+
+def test_lease_excludes_a_second_writer_and_expires(s3_bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = f"{s3_bucket}/warehouse"
+    monkeypatch.setattr(objectstore, "LEASE_SETTLE_SECONDS", 0.0)
+    a, b = objectstore.LeaseLock(uri), objectstore.LeaseLock(uri)
+    a.acquire(owner="run A")
+    with pytest.raises(WarehouseLocked, match="run A"):
+        b.acquire()
+    a.release()
+    b.acquire()
+    assert b.held() and not a.held()
+    b._stop.set()  # b "dies": no more renewals, the lease stays behind
+    b._thread = None
+    c = objectstore.LeaseLock(uri)
+    with pytest.raises(WarehouseLocked):
+        c.acquire()
+    monkeypatch.setattr(objectstore.time, "time", lambda: 10**10)  # far past b's expiry
+    c.acquire()
+    assert c.held()
+
+
+def test_locked_run_is_recorded_as_skipped(s3_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(objectstore, "LEASE_SETTLE_SECONDS", 0.0)
+    holder = objectstore.LeaseLock(s3_settings.warehouse_dir)
+    holder.acquire(owner="other run")
+    try:
+        result = run_ingest(s3_settings, log=lambda _: None)
+    finally:
+        holder.release()
+    assert result.row["status"] == "skipped"
+    # Written to the inbox without the lease: readers see it at once, the next commit folds it.
+    assert [r["status"] for r in recent_runs(s3_settings.warehouse_dir)] == ["skipped"]
+    run_ingest(s3_settings, log=lambda _: None)
+    statuses = sorted(r["status"] for r in recent_runs(s3_settings.warehouse_dir))
+    assert statuses == ["completed", "skipped"]
+    run_compact(s3_settings, log=lambda _: None)
+    assert sorted(r["status"] for r in recent_runs(s3_settings.warehouse_dir)) == [
+        "completed", "completed", "skipped"]
+
+
+def test_garbage_collection_keeps_what_readers_need(s3_settings: Settings,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = s3_settings.warehouse_dir
+    monkeypatch.setattr(objectstore, "KEEP_SNAPSHOTS", 0)
+    for _ in range(3):
+        run_ingest(s3_settings, log=lambda _: None)
+    run_compact(s3_settings, log=lambda _: None)
+    before = rows(uri)
+    assert objectstore.collect_garbage(uri, grace_seconds=3600) == 0  # all too young
+    removed = objectstore.collect_garbage(uri, grace_seconds=-1)
+    assert removed > 0
+    assert rows(uri) == before
+    live = {str(p) for t in TABLES for p in table_files(uri, t)}
+    _, base = filesystem(uri)
+    data = {f"{base}/{o}" for o in listing(uri) if o.startswith(("_data/", "_inbox/"))}
+    assert data == live  # exactly the live files remain
+
+
+def test_unreachable_warehouse_fails_the_run_clearly(raw_dir: Path, s3_endpoint: str) -> None:
+    settings = Settings(raw_dir=raw_dir, warehouse_dir="s3://no-such-bucket-accords/wh", settle_seconds=0.0,
+                        workers=1)
+    with pytest.raises(WarehouseError, match="no-such-bucket-accords"):
+        run_ingest(settings, log=lambda _: None)
