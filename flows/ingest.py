@@ -35,7 +35,7 @@ class RunFailed(AccordsError):
 # No result caching: inputs are file lists and a context holding every known article id, which
 # would be hashed on every call for no benefit (cached results keyed on paths go stale anyway).
 @task(name="discover-files", cache_policy=NO_CACHE)
-def discover_task(raw_dir: Path, settle_seconds: float, max_bytes: int) -> tuple[list[FoundFile],
+def discover_task(raw_dir: Path | str, settle_seconds: float, max_bytes: int) -> tuple[list[FoundFile],
                                                                                  list[SkippedFile]]:
     """List raw files to consider and the ones skipped, with reasons."""
     return discover(raw_dir, settle_seconds=settle_seconds, max_bytes=max_bytes)
