@@ -136,13 +136,17 @@ def file_states(warehouse: Path) -> dict[str, FileState]:
     t = read_table(warehouse, "ingestions", cols)
     ok = pc.and_(pc.is_in(t["status"], value_set=pa.array(["new", "changed", "unchanged"])),
                  pc.is_valid(t["sha256"]))
-    t = t.filter(ok).sort_by([("path", "ascending"), ("ingested_at", "descending"), ("run_id", "descending")])
+    t = t.filter(ok)
     if t.num_rows == 0:
         return {}
-    # Sorted by path then newest first: keep each row whose path differs from the row before.
-    paths = t["path"].combine_chunks()
+    # Sort the key columns only (not a sorted copy of every column): path, then newest first;
+    # the first row of each path is its latest state.
+    keys = t.select(["path", "ingested_at", "run_id"])
+    order = pc.sort_indices(keys, [("path", "ascending"), ("ingested_at", "descending"),
+                                   ("run_id", "descending")])
+    paths = keys["path"].combine_chunks().take(order)
     first = pc.not_equal(paths.slice(1), paths.slice(0, len(paths) - 1))
-    t = t.filter(pa.concat_arrays([pa.array([True]), first]))
+    t = t.take(order.filter(pa.concat_arrays([pa.array([True]), first])))
     return {
         path: FileState(sha, size, mtime, tuple(ids or ()))
         for path, sha, size, mtime, ids in zip(

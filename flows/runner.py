@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 from flows import validate
 from flows.discover import discover
 from flows.errors import WarehouseError, WarehouseLocked
@@ -114,6 +116,9 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
     and recorded as failed; otherwise its rows and its ``runs`` row commit together.
     """
     wh = settings.warehouse_dir
+    # Arrow's default allocator (mimalloc) keeps freed pages, so reading the run history at the
+    # start would raise the whole run's RSS with the size of raw/; malloc returns them.
+    pa.set_memory_pool(pa.system_memory_pool())
     init_warehouse(wh)
     lock = writer_lock(wh)
     try:
@@ -170,6 +175,16 @@ def _stage_outputs(staged: StagedRun, info: RunInfo, outputs: Iterable[BatchOutp
                 crash_point(crash_at, "between_table_writes")
 
 
+# Unchanged files' ingestion rows staged at a time (bounds a rerun's memory).
+UNCHANGED_SLICE = 2_000
+
+
+def _stage_unchanged(staged: StagedRun, info: RunInfo, rows: list[dict[str, Any]]) -> None:
+    staged.append("ingestions", rows)
+    info.counts.files_unchanged += len(rows)
+    info.counts.files_seen += len(rows)
+
+
 def _map(
     stages: Stages, settings: Settings, fn: BatchFn, chunks: list[Any], ctx: Any
 ) -> Iterable[BatchOutput]:
@@ -196,16 +211,19 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         info.counts.files_skipped += len(pre)
         info.counts.files_seen += len(pre)
         # Files trusted unchanged (same size and mtime) need no batch, no worker and no read.
-        quick, work = [], []
+        # Their rows are staged in slices, so a rerun's memory does not grow with raw/.
+        quick: list[dict[str, Any]] = []
+        work = []
         for f in found:
             prev = states.get(f.rel_path)
             if prev is not None and trusted_unchanged(f, prev, ctx):
                 quick.append(unchanged_row(f, prev, ctx))
+                if len(quick) >= UNCHANGED_SLICE:
+                    _stage_unchanged(staged, info, quick)
+                    quick = []
             else:
                 work.append((f, prev))
-        staged.append("ingestions", quick)
-        info.counts.files_unchanged += len(quick)
-        info.counts.files_seen += len(quick)
+        _stage_unchanged(staged, info, quick)
         chunks = file_batches(work, settings.batch_size, settings.batch_bytes)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
