@@ -55,3 +55,19 @@ def test_ingest_and_reprocess_through_prefect(settings, capsys, monkeypatch) -> 
     assert "completed" in capsys.readouterr().out
     assert main(["compact", *wh]) == 0
     assert "files per table now" in capsys.readouterr().out
+
+
+def test_warehouse_uri_on_the_command_line(settings, s3_bucket, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("ACCORDS_SETTLE_SECONDS", "0")
+    wh = ["--warehouse", f"{s3_bucket}/warehouse"]
+    assert main(["ingest", "--no-prefect", "--raw", str(settings.raw_dir), *wh]) == 0
+    assert "4 articles" in capsys.readouterr().out
+    assert main(["query", *wh, "--csv", "select count(*) as n from articles"]) == 0
+    assert capsys.readouterr().out.split() == ["n", "4"]
+    assert main(["runs", *wh]) == 0
+    assert "completed" in capsys.readouterr().out
+
+
+def test_options_in_a_uri_are_a_clear_error(capsys) -> None:
+    assert main(["runs", "--warehouse", "s3://bucket/wh?endpoint_override=x"]) == 2
+    assert "AWS_ENDPOINT_URL" in capsys.readouterr().err
