@@ -227,11 +227,27 @@ def write_single(uri: str, table: str, rows: list[dict[str, Any]], name: str) ->
     return PurePosixPath(path)
 
 
+def _expired(lease: dict[str, Any]) -> bool:
+    """True when the lease's holder is gone: past its expiry, or a dead process on this host."""
+    if lease.get("expires_at", 0) < time.time():
+        return True
+    if lease.get("host") != socket.gethostname() or not isinstance(lease.get("pid"), int):
+        return False
+    try:
+        os.kill(lease["pid"], 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True  # died without releasing (killed): no need to wait for the expiry
+    except PermissionError:
+        return False  # exists, owned by another user
+    return False
+
+
 class LeaseLock:
     """Exclusive writer lease on an object-store warehouse (``_lock.json``, renewed while held).
 
     A holder that dies stops renewing; its lease expires after ``LEASE_SECONDS`` and the next
-    writer takes over (clocks of the writing machines must agree to within a few seconds).
+    writer takes over (clocks of the writing machines must agree to within a few seconds). On
+    the holder's own host a dead holder process is noticed at once, as with a local flock.
     """
 
     def __init__(self, uri: str) -> None:
@@ -273,7 +289,7 @@ class LeaseLock:
         try:
             while True:
                 cur = self._read()
-                if cur is None or cur.get("expires_at", 0) < time.time() or cur.get("token") == self.token:
+                if cur is None or cur.get("token") == self.token or _expired(cur):
                     self._put()
                     time.sleep(LEASE_SETTLE_SECONDS)
                     if self.held():

@@ -19,7 +19,7 @@ POINTS_BEFORE_COMMIT = ["during_parse", "during_extract", "between_table_writes"
 POINTS_AFTER_COMMIT = ["after_commit_record", "between_table_moves"]
 
 
-def ingest_subprocess(raw: Path, wh: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+def ingest_subprocess(raw: Path, wh: Path | str, crash_at: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORDS_")}
     env["ACCORDS_SETTLE_SECONDS"] = "0"
     if crash_at:
@@ -70,3 +70,30 @@ def test_killed_run_then_rerun_equals_clean_run(tmp_path: Path, reference: dict,
     else:
         # The commit record was written: the run took effect, recovery only finished moving files.
         assert runs[0]["status"] == "completed" and runs[1]["articles_written"] == 0
+
+
+@pytest.mark.parametrize("point", ["during_extract", "between_table_writes", "before_commit",
+                                   "after_commit_record"])
+def test_killed_run_on_s3_then_rerun_equals_clean_run(tmp_path: Path, reference: dict, point: str,
+                                                      s3_bucket: str) -> None:
+    """The object-store warehouse: the same kills, with the snapshot put as the commit point."""
+    raw, wh = write_raw(tmp_path / "raw"), f"{s3_bucket}/wh"
+    crashed = ingest_subprocess(raw, wh, crash_at=point)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    if point != "after_commit_record":
+        assert all(read_table(wh, t).num_rows == 0 for t in DATA_TABLES)
+    # The killed holder's lease is left behind; a dead process on this host frees it at once.
+    again = ingest_subprocess(raw, wh)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {t: snapshot(wh, t) for t in DATA_TABLES} == reference
+    runs = sorted(read_table(wh, "runs").to_pylist(), key=lambda r: r["started_at"])
+    assert len(runs) == 2
+    if point == "after_commit_record":
+        assert runs[0]["status"] == "completed" and runs[1]["articles_written"] == 0
+    else:
+        assert runs[0]["status"] == "failed" and "interrupted" in runs[0]["error"]
+        assert runs[1]["articles_written"] == 4
+    from flows import objectstore
+
+    fs, base = objectstore._fs(wh)
+    assert not objectstore._list(fs, f"{base}/{objectstore.INFLIGHT}")  # every marker cleared

@@ -208,3 +208,31 @@ def test_unreachable_warehouse_fails_the_run_clearly(raw_dir: Path, s3_endpoint:
                         workers=1)
     with pytest.raises(WarehouseError, match="no-such-bucket-accords"):
         run_ingest(settings, log=lambda _: None)
+
+
+def test_lease_of_a_dead_process_on_this_host_is_taken_at_once(s3_bucket: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setattr(objectstore, "LEASE_SETTLE_SECONDS", 0.0)
+    uri = f"{s3_bucket}/warehouse"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    fs, base = filesystem(uri)
+    with fs.open_output_stream(f"{base}/_lock.json") as out:
+        out.write(json.dumps({"token": "old", "host": socket.gethostname(), "pid": int(dead.stdout),
+                              "expires_at": time.time() + 3600}).encode())
+    lock = objectstore.LeaseLock(uri)
+    lock.acquire()
+    assert lock.held()
+    lock.release()
+    # A live holder on another host is respected until its expiry.
+    with fs.open_output_stream(f"{base}/_lock.json") as out:
+        out.write(json.dumps({"token": "other", "host": "elsewhere", "pid": 1,
+                              "expires_at": time.time() + 3600}).encode())
+    with pytest.raises(WarehouseLocked, match="elsewhere"):
+        objectstore.LeaseLock(uri).acquire()
