@@ -236,3 +236,25 @@ def test_lease_of_a_dead_process_on_this_host_is_taken_at_once(s3_bucket: str,
                               "expires_at": time.time() + 3600}).encode())
     with pytest.raises(WarehouseLocked, match="elsewhere"):
         objectstore.LeaseLock(uri).acquire()
+
+
+def test_two_concurrent_runs_on_s3_write_each_article_once(s3_bucket: str, raw_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    uri = f"{s3_bucket}/warehouse"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORDS_")}
+    env["ACCORDS_SETTLE_SECONDS"] = "0"
+    cmd = [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--workers", "1",
+           "--raw", str(raw_dir), "--warehouse", uri]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    statuses = sorted(r["status"] for r in recent_runs(uri))
+    assert len(statuses) == 3 and statuses.count("completed") >= 1
+    assert set(statuses) <= {"completed", "skipped"}
+    got = rows(uri)
+    assert len(got["articles"]) == len(set(got["articles"])) == 4
+    assert len(got["entities"]) == len(set(got["entities"]))
