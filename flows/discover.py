@@ -26,7 +26,7 @@ from flows.parse import SUPPORTED_EXTENSIONS
 _PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".swp", ".swo", ".swx", ".crdownload", ".download")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundFile:
     """A raw file ready to be read: a settled regular file with a supported extension."""
 
@@ -41,7 +41,7 @@ class FoundFile:
     fs_uri: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkippedFile:
     """A name in raw/ that is not ingested this run, and why."""
 
@@ -163,7 +163,11 @@ def _walk_tree(walk: _Walk, real_dir: Path, rel_dir: str, entries: list[os.DirEn
     while stack:
         current, rel_current, current_entries = stack.pop()
         subdirs: list[tuple[Path, str, list[os.DirEntry[str]]]] = []
-        for entry in current_entries:
+        # Entries are dropped once visited: each caches its stat, and a big directory's
+        # entries would otherwise all stay alive next to the files found.
+        current_entries.reverse()
+        while current_entries:
+            entry = current_entries.pop()
             rel = f"{rel_current}{_display_name(entry.name)}"
             sub = _visit(walk, current, entry, rel)
             if sub is not None:

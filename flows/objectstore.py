@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 
 from flows import storage
 from flows.errors import WarehouseError, WarehouseLocked
+from flows.warehouse import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow
 
 DATA = "_data"
 SNAPSHOTS = "_snapshots"
@@ -56,18 +57,6 @@ LEASE_SECONDS = 60.0
 LEASE_SETTLE_SECONDS = 0.3
 # Snapshots kept besides the newest (readers that just read an older one can still open its files).
 KEEP_SNAPSHOTS = 10
-
-
-def _tables() -> tuple[str, ...]:
-    from flows.warehouse import TABLES
-
-    return TABLES
-
-
-def _schema(table: str) -> pa.Schema:
-    from flows.warehouse import TABLE_SCHEMAS
-
-    return TABLE_SCHEMAS[table]
 
 
 def _fs(uri: str) -> tuple[pafs.FileSystem, str]:
@@ -184,7 +173,7 @@ def datasets(uri: str) -> dict[str, ds.Dataset]:
     snap = head(uri)
     try:
         return {t: dataset(uri, t, [PurePosixPath(storage.join(base, p))
-                                    for p in _live(snap, _inbox(fs, base, t), t)]) for t in _tables()}
+                                    for p in _live(snap, _inbox(fs, base, t), t)]) for t in TABLES}
     except OSError as exc:
         raise WarehouseError(f"cannot open the tables of {uri}: {exc}") from exc
 
@@ -193,7 +182,7 @@ def dataset(uri: str, table: str, files: list[PurePosixPath] | None = None) -> d
     """A pyarrow dataset over a table's live (or the given) files, with the table's schema."""
     fs, _ = _fs(uri)
     paths = [str(p) for p in (table_files(uri, table) if files is None else files)]
-    return ds.dataset(paths, filesystem=fs, format="parquet", schema=_schema(table))
+    return ds.dataset(paths, filesystem=fs, format="parquet", schema=TABLE_SCHEMAS[table])
 
 
 def read_table(uri: str, table: str, columns: list[str] | None = None) -> pa.Table:
@@ -211,13 +200,11 @@ def scan_table(
     if not files:
         return
     for batch in dataset(uri, table, files).to_batches(batch_size=batch_rows):
-        yield pa.Table.from_batches([batch], schema=_schema(table))
+        yield pa.Table.from_batches([batch], schema=TABLE_SCHEMAS[table])
 
 
 def write_single(uri: str, table: str, rows: list[dict[str, Any]], name: str) -> PurePosixPath:
     """Write one small file into the table's inbox without the lock (one put, seen whole)."""
-    from flows.warehouse import to_arrow
-
     fs, base = _fs(uri)
     path = storage.join(base, INBOX, table, f"{name}.parquet")
     try:
@@ -330,19 +317,14 @@ class LeaseLock:
         self.release()
 
 
-class StagedObjectRun:
+class StagedObjectRun(StagedWriter):
     """Files of one run, written under ``_data`` and made visible by one snapshot put."""
 
     def __init__(self, uri: str, run_id: str, meta: dict[str, Any], lock: LeaseLock | None = None) -> None:
+        super().__init__(run_id)
         self.uri = uri
-        self.run_id = run_id
         self.lock = lock
         self._fs, self._base = _fs(uri)
-        self._writers: dict[str, pq.ParquetWriter] = {}
-        self.rows: dict[str, int] = dict.fromkeys(_tables(), 0)
-        self.replaced: set[str] = set()
-        self.committed = False
-        self._consumed: dict[str, set[str]] = {}
         self._snapshot: str | None = None
         try:
             _put_json(self._fs, storage.join(self._base, INFLIGHT, f"{run_id}.json"), meta)
@@ -352,44 +334,21 @@ class StagedObjectRun:
     def _rel(self, table: str) -> str:
         return f"{DATA}/{table}/part-{self.run_id}.parquet"
 
-    def replace_table(self, table: str, consumed: list[str]) -> None:
-        """Mark ``table`` as replaced: at commit its files are the staged one plus any not consumed."""
-        self.replaced.add(table)
-        self._consumed[table] = set(consumed)
-
-    def append(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows to the run's file for ``table``."""
-        from flows.warehouse import to_arrow
-
-        if rows:
-            self.append_arrow(table, to_arrow(table, rows))
-
-    def append_arrow(self, table: str, data: pa.Table) -> None:
-        """Append an Arrow table (with the table's schema) to the run's file for ``table``."""
-        if data.num_rows == 0:
-            return
-        try:
-            writer = self._writers.get(table)
-            if writer is None:
-                path = storage.join(self._base, self._rel(table))
-                writer = pq.ParquetWriter(path, _schema(table), filesystem=self._fs, compression="zstd")
-                self._writers[table] = writer
-            writer.write_table(data)
-        except OSError as exc:
-            raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
-        self.rows[table] += data.num_rows
+    def _open_writer(self, table: str) -> pq.ParquetWriter:
+        path = storage.join(self._base, self._rel(table))
+        return pq.ParquetWriter(path, TABLE_SCHEMAS[table], filesystem=self._fs, compression="zstd")
 
     def _next_tables(self, base: Snapshot) -> tuple[dict[str, list[str]], list[str]]:
         """Every table's live files after this run, and the inbox files folded so far."""
         tables: dict[str, list[str]] = {}
         inbox_present: set[str] = set()
         folded = set(base.inbox_folded)
-        for t in _tables():
+        for t in TABLES:
             inbox = _inbox(self._fs, self._base, t)
             inbox_present.update(inbox)
             new_inbox = [p for p in inbox if p not in folded]
             folded.update(new_inbox)
-            consumed = self._consumed.get(t, set())
+            consumed = set(self._consumed.get(t, []))
             keep = [p for p in base.tables.get(t, []) + new_inbox if PurePosixPath(p).name not in consumed]
             tables[t] = keep + ([self._rel(t)] if t in self._writers else [])
         # Folded inbox files stay listed until deleted, so readers never add them a second time.
@@ -431,9 +390,7 @@ class StagedObjectRun:
 
     def abort(self) -> None:
         """Drop everything written (the warehouse is left as it was); a committed run is kept."""
-        for writer in self._writers.values():
-            with contextlib.suppress(Exception):
-                writer.close()
+        self._close_writers()
         if self.committed:
             return
         with contextlib.suppress(OSError):
@@ -471,7 +428,7 @@ def recover(uri: str, on_undone: Callable[[dict[str, Any]], None] | None = None)
         for name in names:  # a raced snapshot its writer died before withdrawing
             if name.endswith(f"-{run_id}.json"):
                 _delete(fs, storage.join(base, SNAPSHOTS, name))
-        for t in _tables():
+        for t in TABLES:
             _delete(fs, storage.join(base, DATA, t, f"part-{run_id}.parquet"))
         _delete(fs, info.path)
     return undone

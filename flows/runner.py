@@ -46,7 +46,7 @@ from flows.pipeline import (
 from flows.settings import Settings
 from flows.warehouse import (
     TABLES,
-    StagedRun,
+    StagedWriter,
     collect_old_generations,
     init_warehouse,
     read_table,
@@ -106,7 +106,7 @@ def _new_info(settings: Settings, command: str, flow_run_id: str | None) -> RunI
 
 
 # A run body stages its rows (and marks the tables it replaces) on the staged run.
-RunBody = Callable[[StagedRun, RunInfo], None]
+RunBody = Callable[[StagedWriter, RunInfo], None]
 
 
 def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = print) -> RunResult:
@@ -128,7 +128,7 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
         write_single(wh, "runs", [row], f"part-{info.run_id}")
         log(f"run {info.run_id} skipped: {exc}")
         return RunResult(row)
-    staged: StagedRun | None = None
+    staged: StagedWriter | None = None
     try:
         _record_undone(wh, log)
         collect_old_generations(wh)
@@ -162,7 +162,7 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
         lock.release()
 
 
-def _stage_outputs(staged: StagedRun, info: RunInfo, outputs: Iterable[BatchOutput], crash_at: str | None,
+def _stage_outputs(staged: StagedWriter, info: RunInfo, outputs: Iterable[BatchOutput], crash_at: str | None,
                    seen: set[str] | None = None) -> None:
     """Append batch outputs to the staged run, counting as we go."""
     for n, out in enumerate(outputs):
@@ -179,7 +179,7 @@ def _stage_outputs(staged: StagedRun, info: RunInfo, outputs: Iterable[BatchOutp
 UNCHANGED_SLICE = 2_000
 
 
-def _stage_unchanged(staged: StagedRun, info: RunInfo, rows: list[dict[str, Any]]) -> None:
+def _stage_unchanged(staged: StagedWriter, info: RunInfo, rows: list[dict[str, Any]]) -> None:
     staged.append("ingestions", rows)
     info.counts.files_unchanged += len(rows)
     info.counts.files_seen += len(rows)
@@ -198,7 +198,7 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
     stages = stages or Stages()
     info = _new_info(settings, "ingest", flow_run_id)
 
-    def body(staged: StagedRun, info: RunInfo) -> None:
+    def body(staged: StagedWriter, info: RunInfo) -> None:
         wh = settings.warehouse_dir
         ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
         states = file_states(wh)
@@ -249,7 +249,7 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
     stages = stages or Stages()
     info = _new_info(settings, "reprocess", flow_run_id)
 
-    def body(staged: StagedRun, info: RunInfo) -> None:
+    def body(staged: StagedWriter, info: RunInfo) -> None:
         wh = settings.warehouse_dir
         for t in ("entities", "mentions", "agreements"):
             staged.replace_table(t, consumed=[p.name for p in table_files(wh, t)])
@@ -272,7 +272,7 @@ def run_compact(settings: Settings, log: Log = print) -> RunResult:
     """
     info = _new_info(settings, "compact", None)
 
-    def body(staged: StagedRun, info: RunInfo) -> None:
+    def body(staged: StagedWriter, info: RunInfo) -> None:
         wh = settings.warehouse_dir
         for t in TABLES:
             files = table_files(wh, t)

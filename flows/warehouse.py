@@ -342,26 +342,22 @@ def _swap_lock(warehouse: Path) -> Iterator[None]:
         os.close(fd)
 
 
-class StagedRun:
-    """Files of one run, staged outside the table folders until ``commit``."""
+class StagedWriter:
+    """What every staged run shares: one Parquet writer per table, row counts, replaced tables.
 
-    def __init__(self, warehouse: Path, run_id: str, meta: dict[str, Any]) -> None:
-        self.warehouse = warehouse
+    Subclasses say where a table's file goes (``_open_writer``) and how the run commits.
+    """
+
+    def __init__(self, run_id: str) -> None:
         self.run_id = run_id
-        self.dir = warehouse / STAGING / run_id
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
         self.replaced: set[str] = set()
-        self.committed = False  # set once _COMMIT.json exists: from then on, never undone
+        self.committed = False  # set at the commit point: from then on, never undone
         self._consumed: dict[str, list[str]] = {}
-        try:
-            self.dir.mkdir(parents=True, exist_ok=False)
-            _write_json_atomic(self.dir / RUN_FILE, meta)
-        except OSError as exc:
-            raise WarehouseError(f"cannot stage run {run_id} in {self.dir}: {exc.strerror or exc}") from exc
 
-    def _file(self, table: str) -> Path:
-        return self.dir / table / f"part-{self.run_id}.parquet"
+    def _open_writer(self, table: str) -> pq.ParquetWriter:
+        raise NotImplementedError
 
     def replace_table(self, table: str, consumed: list[str]) -> None:
         """Mark ``table`` as replaced: at commit its content becomes the staged rows.
@@ -373,25 +369,50 @@ class StagedRun:
         self._consumed[table] = list(consumed)
 
     def append(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows to the run's staged file for ``table`` (one file per table, row groups)."""
+        """Append rows to the run's file for ``table`` (one file per table, row groups)."""
         if rows:
             self.append_arrow(table, to_arrow(table, rows))
 
     def append_arrow(self, table: str, data: pa.Table) -> None:
-        """Append an Arrow table (with the table's schema) to the staged file."""
+        """Append an Arrow table (with the table's schema) to the run's file for ``table``."""
         if data.num_rows == 0:
             return
         try:
             writer = self._writers.get(table)
             if writer is None:
-                path = self._file(table)
-                path.parent.mkdir(exist_ok=True)
-                writer = pq.ParquetWriter(str(path), TABLE_SCHEMAS[table], compression="zstd")
-                self._writers[table] = writer
+                writer = self._writers[table] = self._open_writer(table)
             writer.write_table(data)
         except OSError as exc:
             raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
         self.rows[table] += data.num_rows
+
+    def _close_writers(self) -> None:
+        """Close every writer (after an error too: close errors are then beside the point)."""
+        for writer in self._writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+
+
+class StagedRun(StagedWriter):
+    """Files of one run, staged outside the table folders until ``commit``."""
+
+    def __init__(self, warehouse: Path, run_id: str, meta: dict[str, Any]) -> None:
+        super().__init__(run_id)
+        self.warehouse = warehouse
+        self.dir = warehouse / STAGING / run_id
+        try:
+            self.dir.mkdir(parents=True, exist_ok=False)
+            _write_json_atomic(self.dir / RUN_FILE, meta)
+        except OSError as exc:
+            raise WarehouseError(f"cannot stage run {run_id} in {self.dir}: {exc.strerror or exc}") from exc
+
+    def _file(self, table: str) -> Path:
+        return self.dir / table / f"part-{self.run_id}.parquet"
+
+    def _open_writer(self, table: str) -> pq.ParquetWriter:
+        path = self._file(table)
+        path.parent.mkdir(exist_ok=True)
+        return pq.ParquetWriter(str(path), TABLE_SCHEMAS[table], compression="zstd")
 
     def _close(self) -> None:
         for table, writer in self._writers.items():
@@ -436,9 +457,7 @@ class StagedRun:
 
     def abort(self) -> None:
         """Drop everything staged (the warehouse is left as it was); a committed run is kept."""
-        for writer in self._writers.values():
-            with contextlib.suppress(Exception):
-                writer.close()
+        self._close_writers()
         self._writers.clear()
         if not self.committed:
             shutil.rmtree(self.dir, ignore_errors=True)
