@@ -47,6 +47,12 @@ SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
         None,
     ),
     "Freedonia Oil Corporation": ("ORGANIZATION", "Freedonia Oil Corporation", "FRE", None),
+    "Ruritanian Ministry of Energy and Petroleum": (
+        "ORGANIZATION",
+        "Ruritanian Ministry of Energy and Petroleum",
+        "RUR",
+        None,
+    ),
     "Ramon Estevez": ("ORGANIZATION", "Ramon Estevez", None, None),  # a person mis-tagged by the tagger
 }
 # Instrument titles mis-tagged as organisations by the entity tagger.
@@ -441,3 +447,139 @@ def test_instrument_titles_mis_tagged_as_organisations() -> None:
     assert [a["kind"] for a in out] == ["declaration", "agreement", "memorandum_of_understanding"]
     assert all(set(a["parties"]) == {"RUR", "FRE"} for a in out)
     assert out[1]["fields"] == ["investment"] and out[1]["status"] == "signed"
+
+
+def test_joint_declaration_of_intent_is_a_letter_of_intent() -> None:
+    text = (
+        "Ruritania and Freedonia held talks. The ministers signed a Joint Declaration of Intent on green "
+        "hydrogen."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["letter_of_intent"]
+    assert "energy" in out[0]["fields"]
+
+
+def test_opening_negotiations_is_planned_and_occasion_to_sign_is_signed() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The two sides agreed to open negotiations on an "
+        "agreement on mutual legal assistance."
+    )
+    assert [a["status"] for a in run(text)] == ["planned"]
+    text = (
+        "Ruritania and Freedonia held talks on Monday. Acme Steel Corp used the occasion to sign a supply "
+        "contract with Borealis Bank."
+    )
+    out = run(text)
+    assert [a["status"] for a in out] == ["signed"] and out[0]["kind"] == "contract"
+
+
+def test_ratification_exchange_is_current_not_background() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on 2 July 2024. The presidents exchanged the instruments of "
+        "ratification of the Agreement on Air Services, signed in Astana in 2022."
+    )
+    out = run(text)
+    assert [(a["kind"], a["status"]) for a in out] == [("agreement", "signed")]
+    assert set(out[0]["parties"]) == {"RUR", "FRE"} and out[0]["fields"] == ["aviation"]
+
+
+def test_old_instrument_named_with_long_topic_is_background() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The leaders underlined the value of the agreement "
+        "on the delimitation of the exclusive economic zones signed between the two countries in 2019. "
+        "They also discussed expanding the Astana Accords."
+    )
+    assert run(text) == []
+
+
+def test_todays_agreement_refers_back() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The ministers signed an agreement on air services. "
+        '"Today\'s agreement will bring our peoples closer," the minister said.'
+    )
+    out = run(text)
+    assert len(out) == 1 and set(out[0]["parties"]) == {"RUR", "FRE"}
+
+
+def test_declaration_scope_and_provides_for_clause() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The leaders signed the Astana Declaration, which sets "
+        "out a roadmap for cooperation in energy and defence, and a Treaty on Good Neighbourliness, which "
+        "provides for regular cooperation in security."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["declaration", "treaty"]
+    assert out[0]["fields"] == ["energy", "defence"]
+    assert out[1]["fields"] == ["security"]
+
+
+def test_summary_count_dropped_when_list_individuates() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday and the ministers signed four cooperation "
+        "instruments.\n"
+        "The instruments signed are:\n"
+        "1. Memorandum of understanding on tourism.\n"
+        "2. Agreement on air services.\n"
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["memorandum_of_understanding", "agreement"]
+
+
+def test_multilateral_parties_from_count_words() -> None:
+    text = (
+        "The foreign ministers of Ruritania, Freedonia and Malaysia met in Astana. Ruritania hosted "
+        "Freedonia and Malaysia. At the close, the three Foreign Ministers signed the Astana Declaration. "
+        "They also agreed to prepare a trilateral agreement on transit transport."
+    )
+    out = run(text)
+    assert [a["kind"] for a in out] == ["declaration", "agreement"]
+    assert all(set(a["parties"]) == {"RUR", "FRE", "MYS"} for a in out)
+
+
+def test_ministry_with_sector_words_stands_for_its_country() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday. The Ruritanian Ministry of Energy and Petroleum and "
+        "the Freedonia Ports Authority signed a memorandum of understanding on solar power."
+    )
+    out = run(text)
+    assert len(out) == 1 and set(out[0]["parties"]) == {"RUR", "FRE"}
+
+
+def test_hyphenated_country_pair_names_both_parties() -> None:
+    from flows.extract.agreements import _build_doc, _paired_countries
+
+    text = "Ruritania-Freedonia Air Services Agreement"
+    ents = [
+        {"entity_id": "r", "type": "COUNTRY", "name": "Ruritania", "country_code": "RUR", "aliases": []},
+        {"entity_id": "f", "type": "COUNTRY", "name": "Freedonia", "country_code": "FRE", "aliases": []},
+    ]
+    doc = _build_doc(text, None, None, ents, [{"entity_id": "r", "start": 0, "end": 9}])
+    assert _paired_countries(doc, text) == ["RUR", "FRE"]
+    assert _paired_countries(doc, "a Ruritania-based firm") == []
+
+
+def test_lender_without_bank_word_and_societe_are_named_parties() -> None:
+    text = (
+        "Ruritania and Freedonia held talks on Monday.\nThe following documents were signed:\n"
+        "- a loan agreement between Cassa Rurale di Prestiti (CRP) and the Government of Freedonia for "
+        "irrigation;\n"
+        "- a memorandum of understanding between Acme Steel Corp and the Société Freedonienne des Mines on "
+        "ore exports.\n"
+    )
+    ents, ments = entities_for(text)
+    for surface in ("Cassa Rurale di Prestiti", "Société Freedonienne des Mines"):
+        start = text.index(surface)
+        eid = f"ORGANIZATION:{surface}"
+        ents.append({"entity_id": eid, "type": "ORGANIZATION", "name": surface, "aliases": [],
+                     "country_code": None, "role": None, "acronym": None})  # fmt: skip
+        ments.append({"entity_id": eid, "start": start, "end": start + len(surface), "text": surface})
+    ments.sort(key=lambda m: m["start"])
+    out = extract_agreements(text, None, date(2024, 7, 4), ents, ments)
+    assert {"Cassa Rurale di Prestiti (CRP)", "Cassa Rurale di Prestiti"} & set(out[0]["parties"])
+    assert "FRE" in out[0]["parties"]
+    assert set(out[1]["parties"]) == {"Acme Steel Corp", "Société Freedonienne des Mines"}
+
+
+def test_roadmap_is_not_a_road() -> None:
+    assert fields_of("a roadmap for cooperation in energy") == ["energy"]
+    assert fields_of("an agreement on roads and roadways") == ["transport"]

@@ -58,9 +58,9 @@ _DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
 _TRIGGER = re.compile(
     r"""\b(?:
       (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
-    | (?P<loi>(?:letters?|declarations?)\s+of\s+intent(?:ion)?|(?-i:LOIs?))
+    | (?P<loi>(?:joint\s+)?(?:letters?|declarations?)\s+of\s+intent(?:ion)?|(?-i:LOIs?))
     | (?P<js>joint\s+(?:press\s+|leaders['’]?\s+|ministerial\s+)?(?:statements?|communiqu[eé]s?))
-    | (?P<decl>(?:joint\s+)?declarations?)
+    | (?P<decl>(?:joint\s+)?declarations?(?!\s+of\s+intent))
     | (?P<treaty>treat(?:y|ies))
     | (?P<protocol>protocols?)
     | (?P<contract>contracts?)
@@ -70,7 +70,7 @@ _TRIGGER = re.compile(
     | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation
         |exchanges?\s+of\s+(?:notes|letters))
     | (?P<minutes>agreed\s+minutes|records?\s+of\s+discussions?)
-    | (?P<docs>documents|instruments)
+    | (?P<docs>documents|instruments(?!\s+of\s+ratification))
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -111,7 +111,16 @@ _PLANNED_SIGN = re.compile(
     rf"\s+(?:(?:\w+ly|soon|also|jointly|further|then|now|swiftly)\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*"
     # "expedite / work towards the (early) conclusion of", "accelerate negotiations on"
     r"|\b(?:expedit\w*|accelerat\w*|speed\w*\s+up|fast-?track\w*|towards?|early|swift|speedy|timely|prompt)"
-    r"\s+(?:the\s+)?(?:early\s+|swift\s+|speedy\s+|timely\s+)?(?:conclu\w*|finali[sz]\w*|signing|signature|negotiat\w*)",
+    r"\s+(?:the\s+)?(?:early\s+|swift\s+|speedy\s+|timely\s+)?(?:conclu\w*|finali[sz]\w*|signing|signature|negotiat\w*)"
+    # "agreed to open / begin negotiations on", "announced the launch of negotiations toward"
+    r"|\b(?:open\w*|begin\w*|began|begun|start\w*|launch\w*|resum\w*|hold\w*|enter\w*\s+into)\s+(?:of\s+)?"
+    r"(?:the\s+)?(?:formal\s+|official\s+|bilateral\s+)?negotiations?\b",
+    re.IGNORECASE,
+)
+# "used the occasion / took the opportunity to sign": an event, not a plan.
+_OCCASION_SIGN = re.compile(
+    r"\b(?:us\w*|t[oa]ke?s?|took|seiz\w*)\s+(?:the|this|that)\s+(?:occasion|opportunity)\s+to\s+"
+    r"(?:sign|ink|conclude|exchange|initial)\b",
     re.IGNORECASE,
 )
 _SIGNED = re.compile(
@@ -148,7 +157,8 @@ _BACKGROUND = re.compile(
     r"within\s+the\s+framework\s+of|framework\s+of|based\s+on|implement\w*|adher\w*|honou?r\w*|abid\w*|"
     r"compl(?:y|ies|iance)|enforce\w*|monitor\w*|stick\w*\s+(?:by|to|with)|respect\w*|earlier|previous(?:ly)?|existing|former|prior|current|"
     r"recent(?:ly)?|last|for\s+example|for\s+instance|such\s+as|like|review\w*|welcom\w*|at\s+the\s+time\s+of|"
-    r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading)\b",
+    r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading|"
+    r"expand(?:s|ing)?|expansion\s+of|broaden\w*|importance\s+of)\b",
     re.IGNORECASE,
 )
 # A reporting verb whose object is a clause ("noted that", "agreed that").
@@ -162,6 +172,16 @@ _STATEMENT_SCOPE = re.compile(
     r"(?:,\s*|\s)(?:which|that)\s+(?:covers?|covered|address\w*|sets?\s+out|outlines?|focus\w*\s+on|includ\w*|"
     r"spans?|reaffirm\w*)\b|,\s*(?:covering|including|reaffirming|addressing|setting\s+out|outlining|"
     r"focusing\s+on)\b",
+    re.I,
+)
+# An instrument whose instruments of ratification are exchanged in the news event.
+_RATIFIED_BEFORE = re.compile(
+    r"\b(?:ratif\w*|instruments?\s+of\s+(?:ratification|accession))\s+(?:of\s+)?(?:the\s+)?$", re.I
+)
+# A relative clause that states what an instrument covers (fields when its topic names none).
+_PROVIDES = re.compile(
+    r",?\s*(?:which|that)\s+(?:will\s+)?(?:provides?\s+for|covers?|sets?\s+out|includ\w*|focus\w*\s+on|"
+    r"envisag\w*|concerns?)\b",
     re.I,
 )
 _WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
@@ -243,7 +263,7 @@ _COMMERCIAL = re.compile(
     r"petrobras|oil|motors?|airlines?|airways|holdings?|gmbh|ag|s\.?a|n\.?v|company|companies|industries|"
     r"mining|steel|chemicals?|electric|energy|resources|telecom\w*|securities|capital|partners|"
     r"mediocredito|gosbank|vneshtorgbank|enterprises?|manufacturing|technologies|systems|limited|"
-    r"jsc|pjsc|ojsc|tbk|bhd|berhad|pte)\b",
+    r"jsc|pjsc|ojsc|tbk|bhd|berhad|pte|soci[eé]t[eé]|sociedad|empresa|compa[nñ][ií]a|companhia|spa|srl)\b",
     re.IGNORECASE,
 )
 _GOVERNMENT = re.compile(
@@ -453,7 +473,8 @@ _GOV_HEAD = re.compile(
 # Public research / training / development bodies: in a cooperation instrument they stand for their
 # country like a ministry ("Agricultural Research Corporation", "Foreign Service Academy").
 _PUBLIC_BODY = re.compile(
-    r"\b(?:institute|institution|academy|university|research|(?:development|cooperation)\s+fund|fund\s+for)\b",
+    r"\b(?:institute|institution|academy|university|research|cent(?:er|re)|(?:development|cooperation)\s+fund|"
+    r"fund\s+for)\b",
     re.I,
 )
 _LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|plc|Bhd|Berhad|Pte)\b")
@@ -461,8 +482,8 @@ _LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|p
 
 def _is_government(e: _Ent) -> bool:
     """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
-    if _GOV_HEAD.match(e.name):
-        return True
+    if _GOV_HEAD.match(e.name) or re.search(r"\bministr(?:y|ies)\b", e.name, re.I):
+        return True  # "Mauritanian Ministry of Energy and Petroleum": sector words make no company
     if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return True
     return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
@@ -569,6 +590,8 @@ def _status(*contexts: str) -> str | None:
     for ctx in contexts:
         if not ctx:
             continue
+        if _OCCASION_SIGN.search(ctx):
+            return "signed"
         if _PLANNED_SIGN.search(ctx):
             return "planned"
         if _NEGOTIATED.search(ctx):
@@ -622,6 +645,11 @@ def _is_old(doc: _Doc, start: int, end: int) -> bool:
     return False
 
 
+_TIME_POSSESSIVE = re.compile(
+    r"(?:today|yesterday|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|month|year)['’]s?"
+)
+
+
 def _modifiers(sent: str, trig_start: int) -> tuple[str, str]:
     """Words directly before the trigger inside its noun phrase, and the determiner (if any)."""
     words = re.findall(r"[\w'’./-]+|[,;:()\"“”]", sent[:trig_start])
@@ -631,6 +659,9 @@ def _modifiers(sent: str, trig_start: int) -> tuple[str, str]:
         lw = w.lower()
         if lw in _DETERMINERS:
             det = lw
+            break
+        if _TIME_POSSESSIVE.fullmatch(lw):
+            det = "the"  # "today's agreement" points back to the one just reported
             break
         if (
             not re.match(r"[\w]", w)
@@ -747,7 +778,8 @@ def _clause(sent: str, pos: int, end: int) -> tuple[int, int]:
 
 
 _CO_NAME = re.compile(
-    r"\b((?:[a-z][\w&.-]*\s+){0,3}?(?:corp(?:oration)?|co|inc|ltd|plc|group|company)\b)(?:'s)?|"
+    r"\b((?:[a-z][\w&.-]*\s+){0,3}?(?:corp(?:oration)?|co|inc|ltd|plc|(?<!working\s)(?<!expert\s)group|company)\b)"
+    r"(?:'s)?|"
     r"\b(?:[a-z][\w&.-]*\s+){1,4}\(([a-z]{2,8})\)",
     re.IGNORECASE,
 )
@@ -760,7 +792,8 @@ def _text_companies(clause: str) -> list[str]:
         if m.group(2):
             if re.fullmatch(r"[ivxlc]+", m.group(2), re.I):
                 continue  # an enumerator "(iii)", not an acronym
-            if _INSTRUMENT_ACRONYM.fullmatch(m.group(2)) or _INSTRUMENT_ACRONYM_BEFORE.search(m.group(0)):
+            before = m.group(0)[: m.group(0).rfind("(") + 1]
+            if _INSTRUMENT_ACRONYM.fullmatch(m.group(2)) or _INSTRUMENT_ACRONYM_BEFORE.search(before):
                 continue  # the instrument's own acronym: "... Partnership Agreement (CEPA)"
             name = m.group(2).upper()
             # Title-case text: keep the spelled-out name the acronym abbreviates ("Agence
@@ -809,11 +842,23 @@ _COMPANY_MARK = re.compile(
 _WITH_OBJECT = re.compile(r"^[^,;]*?\bwith\s+(?:the\s+)?([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4})")
 
 
+def _overlaps_named(doc: _Doc, start: int, end: int) -> bool:
+    """Whether an organisation or person mention straddles ``text[start:end]`` (partly outside it)."""
+    if not doc.starts:
+        doc.starts = [m[0] for m in doc.mentions]
+    for a, b, e in doc.mentions[bisect_left(doc.starts, start - 300) : bisect_left(doc.starts, end)]:
+        if b > start and (a < start or b > end) and e.type in ("ORGANIZATION", "PERSON"):
+            return True
+    return False
+
+
 def _untagged_name(doc: _Doc, s0: int, sent: str, r0: int, r1: int) -> str | None:
     """A company-like capitalised run ``sent[r0:r1]`` that is no tagged country/person/org."""
     run = sent[r0:r1]
-    if not run or _NOT_A_NAME.match(run):
-        return None
+    if not run or _NOT_A_NAME.match(run) or _ROLE_GROUP.fullmatch(run):
+        return None  # "the three Foreign Ministers signed": people, not a company
+    if _overlaps_named(doc, s0 + r0, s0 + r1):
+        return None  # part of a tagged name: "... Ministry of Energy and | Petroleum", "Åsmund | Aukrust"
     for _a, _b, e in _mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
         if e.type == "ORGANIZATION" or e.type == "PERSON":
             return None  # tagged already, or a person
@@ -924,7 +969,7 @@ def _parties(
     commercial = any(_is_company(e) for e in ents)
     if lending and any(
         e.type == "ORGANIZATION"
-        and _LENDER.search(e.name)
+        and (_LENDER.search(e.name) or not _is_government(e))  # the lender: "Cassa Depositi e Prestiti"
         and not _MINISTRY.search(e.name)
         and e.name.casefold() not in _INTL_ORGS
         for e in ents
@@ -952,9 +997,20 @@ def _parties(
             out.append(p)
     weak = False
     if not commercial:
+        for code in _paired_countries(doc, sent[c0:c1]):
+            if code not in out:
+                out.append(code)
         countries = [p for p in out if re.fullmatch(r"[A-Z]{3}", p)]
         pair = _bilateral_pair(doc)
-        if len(countries) < 2 and _TWO_SIDES.search(seg):
+        n_multi = _multilateral_count(seg)
+        if n_multi and len(countries) < n_multi <= len(doc.main_countries):
+            # "the three Foreign Ministers signed", "a quadrilateral agreement": the article's
+            # N main countries.
+            out = [p for p in out if not _ROLE_GROUP.fullmatch(p)]
+            for c in doc.main_countries[:n_multi]:
+                if c not in out:
+                    out.append(c)
+        elif len(countries) < 2 and _TWO_SIDES.search(seg):
             for c in doc.main_countries[:2]:
                 if c not in out:
                     out.append(c)
@@ -967,6 +1023,54 @@ def _parties(
         if not out:
             weak = True
     return out, weak, commercial
+
+
+_PAIR = re.compile(r"\b([A-Z][\w.'’]*(?:\s[A-Z][\w'’]*)?)\s?[-–/]\s?([A-Z][\w.'’]*(?:\s[A-Z][\w'’]*)?)")
+
+
+def _paired_countries(doc: _Doc, clause: str) -> list[str]:
+    """Countries of a hyphenated pair ("the Canada-Guyana Air Transport Agreement").
+
+    The entity tagger may see only the first half of such a compound; both halves are parties.
+    """
+    if "-" not in clause and "–" not in clause and "/" not in clause:
+        return []
+    out: list[str] = []
+    for m in _PAIR.finditer(clause):
+        codes = []
+        for g in m.groups():
+            words = g.split()
+            # "Guyana Air" -> "Guyana": the longest leading words that name a country.
+            code = next(
+                (doc.country_names.get(" ".join(words[:k]).casefold()) for k in range(len(words), 0, -1)
+                 if " ".join(words[:k]).casefold() in doc.country_names),
+                None,
+            )  # fmt: skip
+            if code is None:
+                code = next((doc.country_names.get(" ".join(words[k:]).casefold()) for k in range(len(words))
+                             if " ".join(words[k:]).casefold() in doc.country_names), None)  # fmt: skip
+            codes.append(code)
+        if all(codes) and codes[0] != codes[1]:
+            out += [c for c in codes if c and c not in out]
+    return out
+
+
+_MULTI = re.compile(
+    r"\b(?:(?:all\s+)?(?P<n>three|four|five|six)\s+(?:\w+\s+)?(?:sides|countries|nations|leaders|presidents|"
+    r"ministers|governments|parties|states|delegations|heads\s+of\s+state)|(?P<adj>trilateral|quadrilateral))\b",
+    re.I,
+)
+_ROLE_GROUP = re.compile(r"(?:[A-Z]\w+\s+)?(?:Ministers|Leaders|Presidents|Delegations|Heads\s+of\s+State)")
+
+
+def _multilateral_count(seg: str) -> int:
+    """Number of parties a clause announces ("the three foreign ministers", "trilateral"), or 0."""
+    m = _MULTI.search(seg)
+    if not m:
+        return 0
+    if m.group("adj"):
+        return 3 if m.group("adj").lower() == "trilateral" else 4
+    return _NUMBER_WORDS[m.group("n").lower()]
 
 
 def _company_deal(r: _Record) -> bool:
@@ -1132,6 +1236,11 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             continue
         if kept and _AMENDED.search(sent, kept[-1].end(), a):
             continue  # the instrument being amended / upgraded is background, not a new one
+        if (
+            kept and _KIND_CLASS.get(_KIND_OF_GROUP[kept[-1].lastgroup or "agr"]) == "statement"
+            and group == "prog" and _STATEMENT_SCOPE.search(sent, kept[-1].end(), a)
+        ):  # fmt: skip
+            continue  # "the X Declaration, which sets out a roadmap for ...": its content, not a new one
         kept.append(m)
     if not kept:
         return None
@@ -1264,7 +1373,13 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         cut = pre.rfind(",")
         own0 = seg0 + cut + 1 if cut >= 0 and _TRIGGER.search(sent, 0, seg0 + cut) else seg0
         bg_win = sent[max(own0, a - 45) : a]
-        if _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(own0, a - 60), s0 + min(seg1, b + 70)):
+        # The date window covers the topic and a participle after it: "the agreement on the
+        # delimitation of the zones signed between the two countries in 2020".
+        old_end = min(seg1, b + max(70, len(topic) + 60))
+        ratified = _RATIFIED_BEFORE.search(pre) is not None  # ratification exchanged now: current
+        if not ratified and (
+            _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(own0, a - 60), s0 + old_end)
+        ):
             doc.last_kept = False
             continue
         c0, c1 = _clause(sent, a, b)
@@ -1330,6 +1445,11 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             # The clause around the noun, but not a preceding instrument's topic ("an agreement on
             # defence and an MoU between the academies ...").
             flds = fields_of(sent[a if i else c0 : seg1])
+        if not flds and cls != "statement" and group != "docs":
+            pm2 = _PROVIDES.search(post, 0, 200)
+            if pm2:
+                # "the Treaty on Allied Relations ..., which provides for cooperation in defence"
+                flds = fields_of(post[pm2.end() : pm2.end() + 150])
         if cls == "statement":
             dm = _STATEMENT_SCOPE.search(post)
             if dm:
@@ -1367,6 +1487,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         )  # fmt: skip
         if group == "docs":
             rec.extra["package"] = True  # unindividuated documents absorb no later instrument
+        if in_list:
+            rec.extra["item"] = True
         doc.last_kept = True
         # "signed three MoUs: on A, on B and on C" -> one record per listed instrument.
         count = 0
@@ -1471,9 +1593,14 @@ def extract_agreements(
         opened = _analyse_sentence(doc, s0, s1, list_ctx)
         if opened is not None:
             list_ctx = opened
+    records = doc.records
+    if sum(1 for r in records if r.extra.get("item")) >= 2:
+        # The article individuates the signed instruments in a list: a summary "signed four
+        # cooperation instruments" is the same set, not one more (GUIDELINES: one per instrument).
+        records = [r for r in records if not (r.extra.get("package") and r.status == "signed")]
     out: list[dict] = []
     seen: set[str] = set()
-    for r in doc.records:
+    for r in records:
         aid = stable_id(r.kind, str(r.start), str(r.end), r.name or "")
         if aid in seen:
             continue
