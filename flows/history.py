@@ -116,7 +116,7 @@ def recent_runs(warehouse: Path, limit: int = 20) -> list[dict[str, Any]]:
     return rows[:limit]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileState:
     """What the warehouse remembers about a raw file from its latest successful ingestion."""
 
@@ -126,11 +126,16 @@ class FileState:
     article_ids: tuple[str, ...]
 
 
-def file_states(warehouse: Path) -> dict[str, FileState]:
+# Columns of ``file_state_table``: one row per raw path.
+STATE_COLUMNS = ["path", "sha256", "size_bytes", "mtime_ns", "article_ids"]
+
+
+def file_state_table(warehouse: Path) -> pa.Table:
     """Latest successful state per raw path (new, changed or unchanged), from ``ingestions``.
 
-    The table grows by one row per file per run, so the filtering and the pick of each path's
-    latest row happen in Arrow; only one row per path becomes Python objects.
+    One row per path, columns ``STATE_COLUMNS``. It stays in Arrow: the table grows by one row
+    per file per run, and a rerun compares sizes and mtimes there, so only the files that need
+    work become ``FileState`` objects (``file_states_at``).
     """
     cols = ["path", "sha256", "size_bytes", "mtime_ns", "status", "article_ids", "ingested_at", "run_id"]
     t = read_table(warehouse, "ingestions", cols)
@@ -138,7 +143,7 @@ def file_states(warehouse: Path) -> dict[str, FileState]:
                  pc.is_valid(t["sha256"]))
     t = t.filter(ok)
     if t.num_rows == 0:
-        return {}
+        return t.select(STATE_COLUMNS)
     # Sort the key columns only (not a sorted copy of every column): path, then newest first;
     # the first row of each path is its latest state.
     keys = t.select(["path", "ingested_at", "run_id"])
@@ -146,15 +151,20 @@ def file_states(warehouse: Path) -> dict[str, FileState]:
                                    ("run_id", "descending")])
     paths = keys["path"].combine_chunks().take(order)
     first = pc.not_equal(paths.slice(1), paths.slice(0, len(paths) - 1))
-    t = t.take(order.filter(pa.concat_arrays([pa.array([True]), first])))
-    return {
-        path: FileState(sha, size, mtime, tuple(ids or ()))
-        for path, sha, size, mtime, ids in zip(
-            t["path"].to_pylist(), t["sha256"].to_pylist(), t["size_bytes"].to_pylist(),
-            t["mtime_ns"].to_pylist(), t["article_ids"].to_pylist(), strict=True)
-    }
+    return t.select(STATE_COLUMNS).take(order.filter(pa.concat_arrays([pa.array([True]), first])))
 
 
-def known_article_ids(warehouse: Path) -> set[str]:
+def file_states_at(states: pa.Table, rows: pa.Array) -> list[FileState]:
+    """``FileState`` objects for the given rows of a ``file_state_table``, in order."""
+    t = states.take(rows)
+    return [
+        FileState(sha, size, mtime, tuple(ids or ()))
+        for sha, size, mtime, ids in zip(
+            t["sha256"].to_pylist(), t["size_bytes"].to_pylist(), t["mtime_ns"].to_pylist(),
+            t["article_ids"].to_pylist(), strict=True)
+    ]
+
+
+def known_article_ids(warehouse: Path) -> frozenset[str]:
     """Ids of every article already in the warehouse."""
-    return set(read_table(warehouse, "articles", ["article_id"]).column("article_id").to_pylist())
+    return frozenset(read_table(warehouse, "articles", ["article_id"]).column("article_id").to_pylist())

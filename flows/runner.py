@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
 
 from flows import validate
-from flows.discover import discover
+from flows.discover import FoundFile, discover
 from flows.errors import WarehouseError, WarehouseLocked
 from flows.extract import EXTRACTOR_VERSION
 from flows.history import (
     RunInfo,
-    file_states,
+    file_state_table,
     interrupted_run_row,
     known_article_ids,
     new_run_id,
@@ -28,8 +28,10 @@ from flows.history import (
 )
 from flows.parallel import process_pool_map
 from flows.pipeline import (
+    BatchContext,
     BatchFn,
     BatchOutput,
+    Work,
     batches,
     count_batch,
     crash_point,
@@ -39,9 +41,9 @@ from flows.pipeline import (
     process_batch,
     reextract_batch,
     skipped_rows,
+    split_unchanged,
     table_rows,
-    trusted_unchanged,
-    unchanged_row,
+    unchanged_ingestions,
 )
 from flows.settings import Settings
 from flows.warehouse import (
@@ -179,10 +181,20 @@ def _stage_outputs(staged: StagedWriter, info: RunInfo, outputs: Iterable[BatchO
 UNCHANGED_SLICE = 2_000
 
 
-def _stage_unchanged(staged: StagedWriter, info: RunInfo, rows: list[dict[str, Any]]) -> None:
-    staged.append("ingestions", rows)
-    info.counts.files_unchanged += len(rows)
-    info.counts.files_seen += len(rows)
+def _stage_unchanged(staged: StagedWriter, info: RunInfo, found: list[FoundFile], states: pa.Table,
+                     ctx: BatchContext) -> Work:
+    """Stage the ingestion rows of the files trusted unchanged; return the files needing work.
+
+    Unchanged files need no batch, no worker and no read. Their rows are built in Arrow and
+    staged in slices, so a rerun's memory does not grow with raw/ more than its state table.
+    """
+    rows, work = split_unchanged(found, states, ctx)
+    for start in range(0, len(rows), UNCHANGED_SLICE):
+        part = unchanged_ingestions(states, rows.slice(start, UNCHANGED_SLICE), ctx)
+        staged.append_arrow("ingestions", part)
+        info.counts.files_unchanged += part.num_rows
+        info.counts.files_seen += part.num_rows
+    return work
 
 
 def _map(
@@ -200,8 +212,10 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
 
     def body(staged: StagedWriter, info: RunInfo) -> None:
         wh = settings.warehouse_dir
-        ctx = make_context(info.run_id, info.started_at, settings, known_article_ids(wh))
-        states = file_states(wh)
+        # The history is read before discovery, so the read's transient memory is not on top of
+        # the discovered files.
+        states = file_state_table(wh)
+        ctx = make_context(info.run_id, info.started_at, settings, set())
         found, skipped = stages.discover(settings.raw_dir, settle_seconds=settings.settle_seconds,
                                          max_bytes=settings.max_file_bytes)
         crash_point(settings.crash_at, "during_discover")
@@ -210,20 +224,12 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         staged.append("ingestions", pre)
         info.counts.files_skipped += len(pre)
         info.counts.files_seen += len(pre)
-        # Files trusted unchanged (same size and mtime) need no batch, no worker and no read.
-        # Their rows are staged in slices, so a rerun's memory does not grow with raw/.
-        quick: list[dict[str, Any]] = []
-        work = []
-        for f in found:
-            prev = states.get(f.rel_path)
-            if prev is not None and trusted_unchanged(f, prev, ctx):
-                quick.append(unchanged_row(f, prev, ctx))
-                if len(quick) >= UNCHANGED_SLICE:
-                    _stage_unchanged(staged, info, quick)
-                    quick = []
-            else:
-                work.append((f, prev))
-        _stage_unchanged(staged, info, quick)
+        work = _stage_unchanged(staged, info, found, states, ctx)
+        del found, states
+        if work:
+            # Only files read this run can meet stored articles: a rerun with nothing new or
+            # changed never loads the ids.
+            ctx = replace(ctx, known_article_ids=known_article_ids(wh))
         chunks = file_batches(work, settings.batch_size, settings.batch_bytes)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())

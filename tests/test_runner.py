@@ -228,3 +228,50 @@ def test_file_batches_respect_files_and_bytes() -> None:
     assert sizes == [3, 3, 1]
     sizes = [len(b) for b in pipeline.file_batches([f(600), f(600), f(100), f(5000), f(1)], 10, 1000)]
     assert sizes == [1, 2, 1, 1]  # a file larger than the cap still gets a batch of its own
+
+
+@pytest.mark.parametrize("verify_hashes", [False, True])
+def test_arrow_split_matches_the_per_file_rule(verify_hashes: bool) -> None:
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from flows.discover import FoundFile
+    from flows.history import STATE_COLUMNS, FileState
+    from flows.warehouse import TABLE_SCHEMAS, to_arrow
+
+    states = {
+        "same.json": FileState("a" * 64, 10, 100, ("id1", "id2")),
+        "touched.json": FileState("b" * 64, 10, 100, ("id3",)),
+        "resized.json": FileState("c" * 64, 10, 100, ()),
+        "no-size.json": FileState("d" * 64, None, 100, ("id4",)),
+        "gone.json": FileState("e" * 64, 5, 5, ("id5",)),
+        "también.json": FileState("f" * 64, 7, 70, ("id6",)),
+    }
+    schema = pa.schema([TABLE_SCHEMAS["ingestions"].field(c) for c in STATE_COLUMNS])
+    table = pa.Table.from_pylist([{"path": p, "sha256": s.sha256, "size_bytes": s.size_bytes,
+                                   "mtime_ns": s.mtime_ns, "article_ids": list(s.article_ids)}
+                                  for p, s in states.items()], schema=schema)
+    found = [FoundFile(Path(f"/raw/{p}"), p, size, mtime) for p, size, mtime in [
+        ("new.json", 1, 1), ("no-size.json", 10, 100), ("resized.json", 11, 100), ("same.json", 10, 100),
+        ("también.json", 7, 70), ("touched.json", 10, 101)]]
+    ctx = pipeline.BatchContext(run_id="r1", ingested_at=datetime(2026, 1, 2, tzinfo=UTC).isoformat(),
+                                max_file_bytes=1000, max_extract_chars=1000, verify_hashes=verify_hashes,
+                                known_article_ids=frozenset())
+
+    rows, work = pipeline.split_unchanged(found, table, ctx)
+
+    expected_work, expected_rows = [], []
+    for f in found:
+        prev = states.get(f.rel_path)
+        if pipeline.trusted_unchanged(f, prev, ctx):
+            expected_rows.append(pipeline.unchanged_row(f, prev, ctx))
+        else:
+            expected_work.append((f, prev))
+    assert work == expected_work
+    assert len(expected_rows) == (0 if verify_hashes else 2)
+    got = pipeline.unchanged_ingestions(table, rows, ctx)
+    assert got.schema == TABLE_SCHEMAS["ingestions"]
+    assert got.to_pylist() == to_arrow("ingestions", expected_rows).to_pylist()
+    assert pipeline.split_unchanged(found, table.slice(0, 0), ctx) == (pa.array([], pa.int32()),
+                                                                        [(f, None) for f in found])
