@@ -57,7 +57,8 @@ def main() -> int:
         print(f"=== {gold['doc']}")
         if not args.agreements:
             for etype, key in TYPES.items():
-                system = [(e.get("name"), {sc.norm(n) for n in [e.get("name"), *(e.get("aliases") or [])] if n})
+                system = [(e.get("name"),
+                           {sc.norm(n) for n in [e.get("name"), *(e.get("aliases") or [])] if n})
                           for e in ents if e.get("type") == etype]
                 golds = [{sc.norm(n) for n in aliases} for aliases in gold.get(key, [])]
                 hit = set()

@@ -356,3 +356,111 @@ def test_company_short_name_is_not_a_place():
     text = "Southland Corp said profits rose. Southland will also sell its stores."
     assert _aliases(text, "LOCATION") == {}
     assert "Southland" in _aliases(text, "ORGANIZATION")["Southland Corp"]
+
+
+# ----- names defined by an acronym, foreign names, places in lists ------------------------------
+
+
+def _ent_names(text: str, etype: str) -> set[str]:
+    return {e["name"] for e in extract_entities(text)[0] if e["type"] == etype}
+
+
+def _ent_codes(text: str) -> set[str]:
+    return {e["country_code"] for e in extract_entities(text)[0] if e["type"] == "COUNTRY"}
+
+
+def test_foreign_name_with_lowercase_words_found_from_its_acronym():
+    ents = extract_entities(
+        "The loan from the Agence française de développement (AFD) will fund new wells. "
+        "AFD staff will visit the sites."
+    )[0]
+    orgs = _by_type(ents, "ORGANIZATION")
+    assert set(orgs) == {"Agence française de développement"}
+    assert orgs["Agence française de développement"]["acronym"] == "AFD"
+    assert orgs["Agence française de développement"]["mention_count"] == 3  # name, "(AFD)", "AFD"
+
+
+def test_italian_connector_and_foreign_head_without_initials():
+    text = "A credit line from Cassa Rurale e Artigiana (CRA) was agreed."
+    assert "Cassa Rurale e Artigiana" in _ent_names(text, "ORGANIZATION")
+    text = "The Société nationale des ports du Littoral (SONAP) signed a contract."
+    assert _ent_names(text, "ORGANIZATION") == {"Société nationale des ports du Littoral"}
+
+
+def test_acronym_after_prepositional_tail_takes_the_whole_name():
+    text = "Both donate to the International Fisheries Agency for Coastal States in the South Pacific (IFA)."
+    orgs = _by_type(extract_entities(text)[0], "ORGANIZATION")
+    assert list(orgs) == ["International Fisheries Agency for Coastal States in the South Pacific"]
+    assert orgs["International Fisheries Agency for Coastal States in the South Pacific"]["acronym"] == "IFA"
+
+
+def test_forum_defining_an_acronym_is_a_body():
+    assert "Gas Exporting Countries Forum" in _ent_names(
+        "Both are members of the Gas Exporting Countries Forum (GECF).", "ORGANIZATION"
+    )
+
+
+def test_french_elision_inside_country_name():
+    assert _ent_codes("The minister travelled to Côte d'Ivoire on Monday.") == {"CIV"}
+
+
+def test_currency_is_not_a_country_mention():
+    assert _ent_codes("Ghana signed loans worth US$2 billion and 300 million US dollars.") == {"GHA"}
+
+
+def test_antarctica_is_a_location_not_a_country():
+    text = "Chile and Norway will cooperate on research in Antarctica."
+    assert _ent_codes(text) == {"CHL", "NOR"}
+    assert "Antarctica" in _ent_names(text, "LOCATION")
+
+
+def test_bare_the_ends_a_place_name():
+    text = "The Prime Minister received at Villa Rosa Palace the President of Ghana, John Mahama."
+    assert "Villa Rosa Palace" in _ent_names(text, "LOCATION")
+    assert "John Mahama" in _ent_names(text, "PERSON")
+
+
+def test_department_named_by_portfolio_and_country():
+    text = "An arrangement between Natural Resources Canada and Fisheries and Oceans Canada was renewed."
+    assert _ent_names(text, "ORGANIZATION") == {"Natural Resources Canada", "Fisheries and Oceans Canada"}
+    assert _ent_codes(text) == {"CAN"}
+
+
+def test_portfolio_list_with_research_stays_one_ministry():
+    text = "It was signed with the Ministry of Higher Education, Research and Innovation of Mali."
+    assert "Ministry of Higher Education, Research and Innovation of Mali" in _ent_names(text, "ORGANIZATION")
+
+
+def test_direction_word_with_known_region_and_place_pairs():
+    text = "They discussed the Eastern Mediterranean, East Africa and the Indian Ocean."
+    assert {"Eastern Mediterranean", "East Africa", "Indian Ocean"} <= _ent_names(text, "LOCATION")
+
+
+def test_places_in_a_list_after_departments_of():
+    text = "The programme reaches the departments of Ixtalpa, Coruna Baja and Tezmel."
+    assert {"Ixtalpa", "Coruna Baja", "Tezmel"} <= _ent_names(text, "LOCATION")
+
+
+def test_cue_town_followed_by_a_known_city():
+    text = "New flights will link Punta Arenas and Hobart next year."
+    assert "Punta Arenas" in _ent_names(text, "LOCATION")
+
+
+def test_place_name_does_not_span_on():
+    locs = _ent_names("Work began on the Tolkar Dam on the Vakhsh River in May.", "LOCATION")
+    assert "Vakhsh River" in locs
+    assert not any(" on " in name for name in locs)
+
+
+def test_signing_persons_are_not_companies():
+    text = (
+        "President Ana Lindqvist met President Omar Haddadi. "
+        "Ana Lindqvist and Omar Haddadi signed a joint statement."
+    )
+    assert _ent_names(text, "ORGANIZATION") == set()
+    assert _ent_names(text, "PERSON") == {"Ana Lindqvist", "Omar Haddadi"}
+
+
+def test_senator_and_minister_titles_name_one_person():
+    text = "Senator Jane Cooper, the trade minister, arrived on Monday. Minister Cooper met exporters."
+    assert _ent_names(text, "PERSON") == {"Jane Cooper"}

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 _NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}\b(?![.,]\d)")
 # "the Pacific port of Tumaco", "the province of Hebei": a lowercase place noun + of.
 _PLACE_OF_BEFORE = re.compile(
-    r"\b(?:ports?|city|cities|towns?|villages?|provinces?|state|island|islands|regions?|districts?|"
-    r"capital|municipality|prefecture|county|emirate|kingdom|sultanate)[ \t]+of[ \t]+"
-    r"(?:[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*)?[ \t]+and[ \t]+)?$"  # "the ports of Arica and Iquique"
+    r"\b(?:ports?|city|cities|towns?|villages?|provinces?|states?|island|islands|regions?|districts?|"
+    r"capital|municipality|municipalities|prefectures?|county|counties|emirate|kingdom|sultanate|"
+    r"departments?|governorates?|oblasts?)[ \t]+of[ \t]+"
+    # "the ports of Arica and Iquique", "the departments of Huehuetenango, San Marcos and Quiché"
+    r"(?:[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*)?(?:,[ \t]+|[ \t]+and[ \t]+))*$"
 )
 # "the Great Lakes region", "Mongla and Chattogram ports": a lowercase place noun after the name.
 _PLACE_NOUN_AFTER = re.compile(
@@ -64,6 +66,12 @@ def loc_pattern(a: Analyzer, toks: list[Tok]) -> bool:
         return False
     if all(t.conn or t.text in lex.loc_suffix or t.text in lex.loc_prefix for t in toks):
         return False  # "City Hall"-like generic phrases without a proper name
+    on = next((p for p in range(1, n - 1) if toks[p].conn and toks[p].text == "on"), None)
+    if on is not None and (last in lex.loc_suffix or last2 in lex.loc_suffix):
+        # "the dam on the Naryn River": "on" joins two names, a place name never spans it.
+        a.segment(toks[:on], None)
+        a.segment(toks[on + 1 :], None)
+        return True
     if not (last in lex.loc_suffix or last2 in lex.loc_suffix) and first2 not in lex.loc_prefix:
         # "Dataran Perdana of Perdana Putra": a prefixed place "of" a known place is two places.
         for p in range(2, n - 1):
@@ -156,8 +164,26 @@ def cue_place(a: Analyzer, toks: list[Tok]) -> bool:
     if not _CUE_BEFORE.search(a.scan, max(0, start - 12), start):
         prev = a.items[-1] if a.items else None
         # "between Clorinda and Puerto Falcon" / "Mazar-i-Sharif, Kabul and Peshawar": in a list of places.
-        if prev is None or prev.type != LOCATION or a.scan[prev.end : start] not in (" and ", ", ", "-"):
+        gap = a.scan[prev.end : start] if prev is not None else ""
+        listed = prev is not None and prev.type == LOCATION and gap in (" and ", ", ", "-")
+        if not listed and not _known_place_after(a, end):
             return False
     surface = a.span_text(start, end)
     a.emit(Item(LOCATION, start, end, entry[0], surface, entry[1]))
     return True
+
+
+_LIST_AFTER = re.compile(r"(?:[ \t]+and|,)[ \t]+([A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*){0,2})")
+
+
+def _known_place_after(a: Analyzer, end: int) -> bool:
+    """A known place follows in a pair or list: "Punta Arenas and Hobart"."""
+    m = _LIST_AFTER.match(a.scan, end)
+    if not m:
+        return False
+    words = m.group(1).split()
+    for k in range(len(words), 0, -1):
+        entries = a.lex.gazetteer.get(" ".join(words[:k]))
+        if entries:
+            return entries[0].kind == LOCATION
+    return False

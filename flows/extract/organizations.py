@@ -139,6 +139,20 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
     )
 
 
+def _portfolio_then_country(a: Analyzer, toks: list[Tok]) -> bool:
+    """Portfolio words followed by a country name and nothing else ("Natural Resources Canada")."""
+    hit = a.gaz_at(toks, len(toks) - 1)
+    if not hit or hit[1].kind != GAZ_COUNTRY or toks[-1].poss or toks[-2].conn:
+        return False
+    words = a.lex.role_modifiers
+    if toks[0].text not in words or a.gaz_at(toks, 0):
+        return False
+    return all(
+        (t.conn and t.text == "and") or t.text in words or any(p in words for p in t.text.split("-"))
+        for t in toks[:-1]
+    )
+
+
 def org_pattern(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
     """Emit an organization if ``toks`` has an organization's shape; True if it did."""
     lex = a.lex
@@ -160,6 +174,15 @@ def org_pattern(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
             a.segment(toks[:s], owner)
             a.emit_gaz(toks, s, n, hit[1])
             return True
+    if n >= 2 and _portfolio_then_country(a, toks):
+        # "Global Affairs Canada", "Agriculture and Agri-Food Canada": a department named by its
+        # portfolio and the country (the country still counts: it is a government body).
+        hit = a.gaz_at(toks, n - 1)
+        emit_org(a, toks, owner)
+        if hit:
+            code = hit[1].canonical
+            a.emit(Item(COUNTRY, toks[-1].start, toks[-1].end, code, toks[-1].text, code))
+        return True
     if first in _GENERIC_HEADS and n >= 3 and toks[1].text == "of":
         # "Government of Mauritius" is the country, not a named body.
         p = 3 if toks[2].text == "the" else 2
@@ -204,3 +227,107 @@ def org_pattern(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
         emit_org(a, toks, owner)
         return True
     return False
+
+
+# "(ACR)" after a name; the name is found by looking back from the bracket.
+_ACRO_DEF_RE = re.compile(r"[ \t]\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
+_WORD_RE = re.compile(r"[^\s]+")
+_NAME_WORD_RE = re.compile(r"[\w'’-]+")
+# Lowercase words inside names that carry no initial: English and Romance articles/prepositions.
+_MINOR = frozenset(
+    "of and the for on in at de du des la le les l d e et y da do dos das di del della dello degli "
+    "delle dei von und der".split()
+)
+# English words that never sit inside an organization's name: a look-back stops at them.
+_ENGLISH_STOP = frozenset(
+    "a an with by from as is was were be been will would has have had that which who this these "
+    "between signed said also its their his her our under into to it are not over after before about "
+    "through".split()
+)
+# Prepositions that may open the tail of a name before its acronym: "... Agency for X in the Y (ACR)".
+_TAIL_OPENERS = frozenset({"for", "of", "in", "on"})
+
+
+def acronym_spans(a: Analyzer, run_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, int]]:
+    """Organization names defined by a bracketed acronym that the run scanner cannot see whole.
+
+    Looks back from each "(ACR)" for words whose initials spell it, allowing lowercase words
+    of foreign names ("Agence française de développement (AFD)") and a prepositional tail
+    ("United Nations Relief and Works Agency for Palestine Refugees in the Near East (UNRWA)");
+    failing that, a foreign head word opening a name in its own language ("Société nationale
+    de ... (SENTER)"). Returns ``(start, end, acronym, initials_end)`` for names that are not
+    simply a capitalised run ending at the bracket (those the run analysis handles).
+    """
+    scan = a.scan
+    if "(" not in scan:
+        return []
+    run_ends = {e: s for s, e in run_spans}
+    out: list[tuple[int, int, str, int]] = []
+    for m in _ACRO_DEF_RE.finditer(scan):
+        acro = m.group(1)
+        letters = [c for c in acro if c.isalpha()]
+        if not 2 <= len(letters) <= 8 or not all(c.isupper() for c in letters):
+            continue
+        lo = max(0, m.start() - 220)
+        window = scan[lo : m.start()]
+        words: list[tuple[int, int, str]] = []
+        for w in reversed(list(_WORD_RE.finditer(window))):
+            text = w.group()
+            if not _NAME_WORD_RE.fullmatch(text) or text.lower() in _ENGLISH_STOP:
+                break  # punctuation or an English clause word: the name cannot start before it
+            words.append((lo + w.start(), lo + w.end(), text))
+            if len(words) >= 16:
+                break
+        words.reverse()
+        if not words:
+            continue
+        found = _initials_start(words, letters) or _foreign_start(a, words)
+        if found is None:
+            continue
+        s, core = found
+        start, end = words[s][0], words[-1][1]
+        rs = run_ends.get(end)
+        if rs is not None and rs <= start:
+            continue  # one capitalised run ending at the bracket: the ordinary analysis does it
+        toks = [w[2] for w in words[s:]]
+        if not any(t in a.lex.org_words for t in toks) or toks[-1] in a.lex.blockers:
+            continue  # only bodies: not programmes, laws, places or people
+        out.append((start, end, acro, words[core][1]))
+    return out
+
+
+def _initials_start(words: list[tuple[int, int, str]], letters: list[str]) -> tuple[int, int] | None:
+    """(first word, last initials word) of the nearest name whose initials spell ``letters``."""
+    n = len(words)
+    for s in range(n - 1, -1, -1):
+        if not words[s][2][0].isupper():
+            continue
+        k = 0
+        core = -1
+        for i in range(s, n):
+            w = words[i][2]
+            if k == len(letters):
+                break
+            if w.lower() in _MINOR and not w[0].isupper():
+                continue
+            if w[0].upper() != letters[k]:
+                break
+            k += 1
+            core = i
+        if k != len(letters) or core < 0:
+            continue
+        tail = [w[2] for w in words[core + 1 :]]
+        if tail and (
+            tail[0] not in _TAIL_OPENERS or not all(t[0].isupper() or t in _MINOR for t in tail)
+        ):
+            continue
+        return s, core
+    return None
+
+
+def _foreign_start(a: Analyzer, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The nearest foreign head word ("Société", "Agence") opening a name that runs to the bracket."""
+    for s in range(len(words) - 1, -1, -1):
+        if words[s][2] in a.lex.org_foreign and len(words) - s >= 3:
+            return s, len(words) - 1
+    return None

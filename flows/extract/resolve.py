@@ -168,6 +168,10 @@ _ROLE_HEADS = frozenset(
 )
 
 
+# Courtesy titles of legislators, compatible with any office the same person holds.
+_LEGISLATOR_HEADS = frozenset({"Senator", "Representative"})
+
+
 def _role_heads(role: str) -> set[str]:
     role = _ROLE_ABBREV.get(role, role)
     return {w for w in role.replace("-", " - ").replace(" - ", "-").split() if w in _ROLE_HEADS}
@@ -178,6 +182,8 @@ def _roles_agree(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
     ha, hb = _role_heads(a), _role_heads(b)
+    if ha <= _LEGISLATOR_HEADS or hb <= _LEGISLATOR_HEADS:
+        return True  # "Senator Don Farrell" is also "Minister Farrell": legislators hold portfolios
     return not ha or not hb or bool(ha & hb)
 
 
@@ -213,6 +219,8 @@ def alias_index(ents: dict[tuple[str, str], Entity], common: object) -> dict[str
 
     for ent in ents.values():
         if ent.type == PERSON:
+            for al in ent.aliases:
+                put(al, ent)  # "Sadyr Japarov signed" is the person, not a company
             words = _words(ent.name)
             if len(words) > 1:
                 for w in words:

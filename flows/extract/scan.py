@@ -41,12 +41,13 @@ _TOKEN = (
     rf"|{_ABBREV}"
     rf"|[{UP}]\.(?=[ \t][{UP}])"  # middle initial: James A. Baker
     rf"|(?<=[ \t])(?:al|el|ad|an|ar|as|ash|at|az|ud|ul|bin|ibn|abu|bint)-[{UP}]{_W}*(?:['’]s(?!{_W}))?"
+    rf"|(?<=[ \t])[dl]['’][{UP}]{_W}*"  # French elision inside a name: "Côte d'Ivoire", "Giscard d'Estaing"
     rf"|[{UP}]{_W}*(?:[-&'’]{_W}+)*(?:['’]s(?!{_W}))?"  # word, Kassym-Jomart, O'Neill, China's
     r")"
 )
 CONNECTORS = frozenset(
     "of and the for de del da di do dos das du des la le van von der den y bin binti bte ibn al el on & und "
-    "ng".split()
+    "ng e es".split()  # Italian/Portuguese "e" ("Cassa Depositi e Prestiti"), "Dar es Salaam"
 )
 # Connectors that may sit inside a person's name.
 NAME_CONNECTORS = frozenset("bin binti bte ibn al el de del da di dos das du van von der den y la le".split())

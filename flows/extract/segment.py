@@ -32,6 +32,11 @@ _TIME_WORDS = frozenset(
 # Capitalised prepositions that open the subject of an instrument's title ("Agreement between
 # A and B Regarding the Status of Visiting Forces"); names do not continue across them.
 _INSTRUMENT_PREPS = frozenset({"Regarding", "Concerning", "Relating", "Pertaining", "Respecting"})
+_DIRECTIONS = frozenset(
+    "East Eastern West Western North Northern South Southern Central Upper Lower Northeast Northeastern "
+    "Northwest Northwestern Southeast Southeastern Southwest Southwestern".split()
+)
+_CURRENCY_AFTER = re.compile(r"\$|[ \t]+dollars?\b")
 _CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
 # Lowercase company nouns right before an unknown name: "Czech carrier Smartwings".
 _COMPANY_BEFORE_RE = re.compile(
@@ -170,6 +175,8 @@ class Analyzer:
 
     def emit(self, item: Item) -> Item:
         """Record an item; remember the short forms of organizations for later runs."""
+        if item.type == COUNTRY and _CURRENCY_AFTER.match(self.scan, item.end):
+            return item  # "US$1.9 billion", "US dollars": a currency, not a mention of the country
         self.items.append(item)
         if item.type == ORGANIZATION:
             for short in organizations.later_forms(item):
@@ -232,7 +239,11 @@ class Analyzer:
         """Analyse every capitalised run of the article."""
         scan = self.scan
         self.bracketed = organizations.bracketed_spans(scan)
-        for start, end in self._merge_portfolios(runs(scan)):
+        spans = self._merge_portfolios(runs(scan))
+        forced = organizations.acronym_spans(self, spans)
+        if forced:
+            spans = self._emit_forced(spans, forced)
+        for start, end in spans:
             toks = tokens(scan, start, end)
             if not toks:
                 continue
@@ -240,7 +251,7 @@ class Analyzer:
                 continue
             if _CREDIT_RE.match(scan, end) and scan[start - 1 : start] == "(":
                 continue  # news-agency credit of a dateline: "BEIJING, May 3 (Xinhua) --"
-            for part in self._cut_at_time_words(self._cut_after_abbrev(toks)):
+            for part in self._cut_at_bare_the(self._cut_at_time_words(self._cut_after_abbrev(toks))):
                 if part[0].text in _INSTRUMENT_PREPS:
                     # "... Canada Regarding the Status of Visiting Forces": the subject of an
                     # instrument's title is not an entity; only countries named in it count.
@@ -249,6 +260,30 @@ class Analyzer:
                 before = len(self.items)
                 self.analyze_run(part)
                 self.after_run(part, before)
+
+    def _emit_forced(
+        self, spans: list[tuple[int, int]], forced: list[tuple[int, int, str, int]]
+    ) -> list[tuple[int, int]]:
+        """Emit names found from their acronym; return the run spans with those names cut out."""
+        out: list[tuple[int, int]] = []
+        fi = 0
+        for start, end in spans:
+            while fi < len(forced) and forced[fi][0] < end:
+                fs, fe, acro, core = forced[fi]
+                fi += 1
+                if fs < start and out and out[-1][1] > fs:
+                    continue  # overlaps a name already cut out
+                surface = self.span_text(fs, fe)
+                aliases = (self.span_text(fs, core),) if core < fe else ()
+                item = self.emit(Item(ORGANIZATION, fs, fe, surface, surface, acronym=acro, aliases=aliases))
+                if acro not in self.acronyms or self.acronyms[acro] is None:
+                    self.acronyms[acro] = item
+                if start < fs:
+                    out.append((start, fs))
+                start = max(start, fe)
+            if start < end:
+                out.append((start, end))
+        return out
 
     def _cut_after_abbrev(self, toks: list[Tok]) -> list[list[Tok]]:
         """A legal suffix with a full stop ("Schwab Corp. The sale") may end a sentence: cut there."""
@@ -284,6 +319,25 @@ class Analyzer:
                 k = j
             else:
                 out.append((start, end))
+        return out
+
+    @staticmethod
+    def _cut_at_bare_the(parts: list[list[Tok]]) -> list[list[Tok]]:
+        """A "the" not after of/and/for starts a new phrase: "at Palazzo Chigi the President of ..."."""
+        out: list[list[Tok]] = []
+        for toks in parts:
+            cur: list[Tok] = []
+            for idx, t in enumerate(toks):
+                prev = toks[idx - 1] if idx else None
+                bare = prev is not None and not prev.conn and prev.text not in _INSTRUMENT_PREPS
+                if bare and t.conn and t.text == "the":
+                    if cur:
+                        out.append(cur)
+                    cur = []
+                    continue
+                cur.append(t)
+            if cur:
+                out.append(cur)
         return out
 
     @staticmethod
@@ -410,6 +464,13 @@ class Analyzer:
         if hit and hit[0] == len(toks):
             self.emit_gaz(toks, 0, len(toks), hit[1])
             return
+        if len(toks) >= 2 and toks[0].text in _DIRECTIONS and not toks[1].conn:
+            rest = self.gaz_at(toks, 1)
+            if rest and rest[0] == len(toks) and rest[1].kind == LOCATION:
+                # "Eastern Mediterranean", "Northern Europe": a part of a known region is a place.
+                surface = self.span_text(toks[0].start, toks[-1].end)
+                self.emit(Item(LOCATION, toks[0].start, toks[-1].end, surface, surface, rest[1].country))
+                return
         cut = self._instrument_subject(toks)
         if cut:
             # "Joint Declaration on the Parana Waterway", "X Authority on the Use of Lamu Port":
@@ -439,6 +500,10 @@ class Analyzer:
             self.segment(toks[j:], owner)  # "Chairman of the Federal Reserve Board"
             return
         if organizations.org_pattern(self, toks, owner):
+            return
+        acro = _ACRONYM_AFTER.match(self.scan, toks[-1].end) if toks[-1].text == "Forum" else None
+        if acro and organizations.initials_match(acro.group(1), self.span_text(toks[0].start, toks[-1].end)):
+            organizations.emit_org(self, toks, owner)  # "Gas Exporting Countries Forum (GECF)": a body
             return
         if toks[0].text in self.lex.blockers or toks[-1].text in self.lex.blockers:
             self.walk(toks, owner, keep_only=(COUNTRY, ORGANIZATION))
@@ -541,8 +606,13 @@ class Analyzer:
                     )
                     and left_end not in lex.org_legal
                 ) and not (
-                    left_gaz and left_gaz[0] == len(left) and left_gaz[1].kind == ORGANIZATION
-                ):  # "ACWA Power and China Energy ..."
+                    left_gaz
+                    and left_gaz[0] == len(left)
+                    and (
+                        left_gaz[1].kind == ORGANIZATION
+                        or (left_gaz[1].kind == LOCATION and last in lex.loc_suffix)
+                    )
+                ):  # "ACWA Power and China Energy ...", "East Africa and the Indian Ocean"
                     continue
                 if all(r.text in lex.org_suffix for r in right):
                     continue  # "Merrill Lynch and Co"
