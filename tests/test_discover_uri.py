@@ -352,3 +352,20 @@ def test_process_batch_in_spawn_worker(both: tuple[list[FoundFile], list[FoundFi
     with spawn_pool(1) as pool:
         remote = pool.submit(pipeline.process_batch, [(f, None) for f in remote_found], ctx).result()
     assert _rows(remote) == _rows(pipeline.process_batch([(f, None) for f in local_found], ctx))
+
+
+def test_batch_reads_remote_files_ahead_and_keeps_each_error_with_its_file(root: str):
+    for i in range(12):
+        put(root, f"n{i:02d}.txt", f"Title {i}\n\nNorway and Iceland signed fisheries protocol number {i}.")
+    found, _ = discover(root, now=LATER)
+    delete(root, "n03.txt")  # vanishes between discovery and the batch's reads
+    ctx = _context()
+    batch = [(f, None) for f in found]
+    fetched = pipeline.prefetch(batch, ctx)
+    assert sorted(fetched) == list(range(12))
+    assert isinstance(fetched[3], UnreadableFile) and fetched[0].startswith(b"Title 0")
+    out = pipeline.process_batch(batch, ctx)
+    status = {r["path"]: r["status"] for r in out.ingestions}
+    assert status.pop("n03.txt") == "failed" and set(status.values()) == {"new"}
+    assert "vanished" in next(r["error"] for r in out.ingestions if r["path"] == "n03.txt")
+    assert len(out.articles) == 11
