@@ -583,3 +583,15 @@ def test_lender_without_bank_word_and_societe_are_named_parties() -> None:
 def test_roadmap_is_not_a_road() -> None:
     assert fields_of("a roadmap for cooperation in energy") == ["energy"]
     assert fields_of("an agreement on roads and roadways") == ["transport"]
+
+
+def test_department_named_by_portfolio_and_country_stands_for_it() -> None:
+    from flows.extract import extract
+
+    text = ("Canadian and Philippine officials met in Manila on Tuesday. Natural Resources Canada and "
+            "the Philippine Department of Energy signed a memorandum of understanding on clean energy.")
+    assert [(a["kind"], sorted(a["parties"])) for a in extract(text).agreements] == [
+        ("memorandum_of_understanding", ["CAN", "PHL"])]
+    deal = ("Canadian and Philippine officials met in Manila on Tuesday. Air Canada and Philippine "
+            "Airlines signed a codeshare agreement on flights between Vancouver and Manila.")
+    assert [sorted(a["parties"]) for a in extract(deal).agreements] == [["Air Canada", "Philippine Airlines"]]

@@ -385,6 +385,7 @@ class _Ent:
     aliases: list[str]
     count: int = 0
     first: int = 1 << 30
+    department_of: str | None = None  # ISO3 of a department named "<portfolio> <country>"
 
 
 @dataclass
@@ -436,6 +437,8 @@ def _party_name(e: _Ent, doc: _Doc | None = None, commercial: bool = False) -> s
         short = _INTL_ORGS.get(n.casefold().strip())
         if short:
             return short
+    if e.department_of:
+        return e.department_of  # "Natural Resources Canada" stands for Canada, like a ministry
     if _is_government(e) and not (commercial and not _MINISTRY.search(e.name)):
         # A ministry / customs service / coast guard stands for its country (GUIDELINES: "most
         # specific sensible level"); without a known country it is dropped, and the caller falls
@@ -482,11 +485,30 @@ _LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|p
 
 def _is_government(e: _Ent) -> bool:
     """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
-    if _GOV_HEAD.match(e.name) or re.search(r"\bministr(?:y|ies)\b", e.name, re.I):
+    if _GOV_HEAD.match(e.name) or re.search(r"\bministr(?:y|ies)\b|\bdepartment\s+of\b", e.name, re.I):
         return True  # "Mauritanian Ministry of Energy and Petroleum": sector words make no company
     if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return True
     return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
+
+
+def _portfolio_department(name: str, names: dict[str, str]) -> str | None:
+    """ISO3 of a department named by its portfolio and its country ("Natural Resources Canada").
+
+    Every word before the country name is a portfolio word (the lexicon's role modifiers:
+    Agriculture, Natural, Resources ...), so "Air Canada" or "Bank of Canada" do not qualify.
+    """
+    from flows.extract.lexicon import lexicon
+
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):
+        code = names.get(" ".join(words[cut:]).casefold())
+        if code:
+            portfolio = lexicon().role_modifiers
+            ok = all(w == "and" or w in portfolio or any(p in portfolio for p in w.split("-"))
+                     for w in words[:cut])
+            return code if ok else None
+    return None
 
 
 def _country_in_name(name: str, names: dict[str, str]) -> str | None:
@@ -510,7 +532,7 @@ def _person_like(e: _Ent) -> bool:
 
 def _is_company(e: _Ent) -> bool:
     """Heuristic: an organisation that is a company or bank (commercial party)."""
-    if e.type != "ORGANIZATION":
+    if e.type != "ORGANIZATION" or e.department_of:
         return False
     names = [e.name, e.acronym or "", *e.aliases]
     if any(n.casefold().strip() in _INTL_ORGS for n in names if n):
@@ -547,6 +569,9 @@ def _build_doc(
         for e in ents.values() if e.type == "COUNTRY" and e.code
         for n in [e.name, *e.aliases] if len(n) > 3
     }  # fmt: skip
+    for e in ents.values():
+        if e.type == "ORGANIZATION":
+            e.department_of = _portfolio_department(e.name, country_names)
     title_l = (title or "").casefold()
     scored = []
     for e in ents.values():
