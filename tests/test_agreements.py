@@ -595,3 +595,17 @@ def test_department_named_by_portfolio_and_country_stands_for_it() -> None:
     deal = ("Canadian and Philippine officials met in Manila on Tuesday. Air Canada and Philippine "
             "Airlines signed a codeshare agreement on flights between Vancouver and Manila.")
     assert [sorted(a["parties"]) for a in extract(deal).agreements] == [["Air Canada", "Philippine Airlines"]]
+
+
+def test_talks_running_since_an_old_year_do_not_make_the_instrument_background() -> None:
+    from flows.extract import extract
+
+    pub = date(2026, 3, 2)
+    planned = ("Thai and Vietnamese leaders met in Hanoi on Monday. The two sides agreed to soon conclude "
+               "negotiations on an agreement on the mutual recognition of driving licences, which has been "
+               "under discussion since 2021.")
+    assert [(a["status"], a["parties"]) for a in extract(planned, published=pub).agreements] == [
+        ("planned", ["THA", "VNM"])]
+    old = ("Thai and Vietnamese leaders met in Hanoi on Monday. They reviewed the agreement on the mutual "
+           "recognition of driving licences, which has been in force since 2021.")
+    assert extract(old, published=pub).agreements == []

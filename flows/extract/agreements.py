@@ -649,6 +649,13 @@ def _nearest_status(pre: str) -> str | None:
     return best[2] if best else None
 
 
+_ONGOING_SINCE = re.compile(
+    r"\b(?:under\s+(?:discussion|negotiation|consideration)|negotiat\w*|discuss\w*|talks|work(?:ed)?\s+on)"
+    r"\b[^.;]{0,30}?\bsince\b",
+    re.I,
+)
+
+
 def _is_old(doc: _Doc, start: int, end: int) -> bool:
     """True when a date expression in ``text[start:end]`` lies clearly before publication."""
     if doc.published is None:
@@ -1402,8 +1409,11 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         # delimitation of the zones signed between the two countries in 2020".
         old_end = min(seg1, b + max(70, len(topic) + 60))
         ratified = _RATIFIED_BEFORE.search(pre) is not None  # ratification exchanged now: current
+        # "under discussion since 2023": an old date of the talks, not of a done instrument.
+        ongoing = _ONGOING_SINCE.search(sent, b, old_end) is not None
         if not ratified and (
-            _BACKGROUND.search(bg_win) or _is_old(doc, s0 + max(own0, a - 60), s0 + old_end)
+            _BACKGROUND.search(bg_win)
+            or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
         ):
             doc.last_kept = False
             continue
