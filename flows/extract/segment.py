@@ -81,6 +81,15 @@ def key_of(toks: list[Tok]) -> str:
     return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
 
 
+
+def _flush(cur: list[Tok], out: list[list[Tok]], trim: bool = True) -> list[Tok]:
+    """End the phrase ``cur`` (dropping trailing connectors if ``trim``); a fresh empty one."""
+    while trim and cur and cur[-1].conn:
+        cur.pop()
+    if cur:
+        out.append(cur)
+    return []
+
 class Analyzer:
     """Per-article state: the scan text, emitted items, acronym definitions, leftovers."""
 
@@ -331,13 +340,10 @@ class Analyzer:
                 prev = toks[idx - 1] if idx else None
                 bare = prev is not None and not prev.conn and prev.text not in _INSTRUMENT_PREPS
                 if bare and t.conn and t.text == "the":
-                    if cur:
-                        out.append(cur)
-                    cur = []
+                    cur = _flush(cur, out, trim=False)
                     continue
                 cur.append(t)
-            if cur:
-                out.append(cur)
+            _flush(cur, out, trim=False)
         return out
 
     @staticmethod
@@ -348,23 +354,14 @@ class Analyzer:
             cur: list[Tok] = []
             for idx, t in enumerate(toks):
                 if idx and t.text in _INSTRUMENT_PREPS:
-                    while cur and cur[-1].conn:
-                        cur.pop()
-                    if cur:
-                        out.append(cur)
+                    cur = _flush(cur, out)
                     out.append(toks[idx:])
-                    cur = []
                     break
                 if idx and t.text in _TIME_WORDS and toks[idx - 1].conn:
-                    while cur and cur[-1].conn:
-                        cur.pop()
-                    if cur:
-                        out.append(cur)
-                    cur = []
+                    cur = _flush(cur, out)
                     continue
                 cur.append(t)
-            if cur:
-                out.append(cur)
+            _flush(cur, out, trim=False)
         return out
 
     def _in_bracket(self, toks: list[Tok]) -> bool:
