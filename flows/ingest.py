@@ -86,7 +86,10 @@ def _task_runner(settings: Settings) -> Iterator[TaskRunner]:
     with spawn_pool(settings.worker_count) as pool:
         _POOL = pool
         try:
-            with ThreadPoolTaskRunner(max_workers=settings.worker_count) as runner:
+            # Twice as many task threads as worker processes: while a task's thread reports its
+            # state to the API, the next batch already waits in the pool's queue, so no worker
+            # process sits idle between batches (the plain loop keeps the same 2 x workers window).
+            with ThreadPoolTaskRunner(max_workers=2 * settings.worker_count) as runner:
                 yield runner
         finally:
             _POOL = None
