@@ -9,10 +9,14 @@ and reruns with nothing new, each in its own process:
   prefect-json   `accords ingest` through the Prefect flow (embedded API, started by the run)
   plain-json     `accords ingest --no-prefect`: the same pipeline functions in a plain loop
   prefect-jsonl  the Prefect flow over .jsonl batches
+  prefect-server the Prefect flow against a `prefect server` started (and idle) beforehand, as
+                 scheduled runs under `accords serve` see it
 
 and prints wall time, the run's own duration (from the runs table: excludes interpreter and
 Prefect start), articles/s, characters/s, peak RSS (largest process of the run's tree), rows,
-Parquet files and bytes per table. Orchestration overhead = prefect run duration / plain - 1.
+Parquet files and bytes per table. Orchestration overhead = prefect run duration / plain - 1,
+for the embedded server (which is still finishing its start while the run goes) and for a
+running server.
 Reuters-21578, Distribution 1.0 (research use).
 """
 
@@ -44,18 +48,21 @@ def build_corpus(out: Path, fmt: str, limit: int | None) -> None:
 # its worker processes (the largest of them), not earlier commands of this benchmark.
 WRAPPER = (
     "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
-    "print(f'PEAK_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); "
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(f'PEAK_KB={ru.ru_maxrss} CPU_S={ru.ru_utime + ru.ru_stime}', file=sys.stderr); "
     "sys.exit(rc)"
 )
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run a command; return wall seconds, peak RSS in MiB (its largest process) and the result."""
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, float, subprocess.CompletedProcess]:
+    """Run a command; return wall seconds, peak RSS in MiB (its largest process), the CPU seconds
+    of its whole process tree, and the result."""
     t0 = time.perf_counter()
     res = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     peak_kb = int(res.stderr.rsplit("PEAK_KB=", 1)[1].split()[0]) if "PEAK_KB=" in res.stderr else 0
-    return wall, peak_kb // 1024, res
+    cpu = float(res.stderr.rsplit("CPU_S=", 1)[1].split()[0]) if "CPU_S=" in res.stderr else 0.0
+    return wall, peak_kb // 1024, cpu, res
 
 
 def table_stats(wh: Path) -> dict[str, tuple[int, int, int]]:
@@ -84,16 +91,21 @@ def total_chars(wh: Path) -> int:
     return int(pc.sum(t.column("text_chars")).as_py() or 0)
 
 
-def variant(name: str, raw: Path, work: Path, extra: list[str], env: dict[str, str]) -> dict:
+def variant(name: str, raw: Path, work: Path, extra: list[str], env: dict[str, str],
+            server_pgid: int | None = None) -> dict:
     wh = work / f"wh-{name}"
     results = {}
     for phase in ("cold", "rerun"):
-        wall, peak, res = run(ACCORDS + ["ingest", "--raw", str(raw), "--warehouse", str(wh), *extra], env)
+        server0 = group_cpu_seconds(server_pgid) if server_pgid else 0.0
+        cmd = ACCORDS + ["ingest", "--raw", str(raw), "--warehouse", str(wh), *extra]
+        wall, peak, cpu, res = run(cmd, env)
+        server_cpu = group_cpu_seconds(server_pgid) - server0 if server_pgid else 0.0
         if res.returncode != 0:
             print(res.stdout, res.stderr, file=sys.stderr)
             raise SystemExit(f"{name} {phase} failed")
         row = last_run(wh)
-        results[phase] = {"wall": wall, "peak_mib": peak, "run_s": row["duration_s"], "row": row}
+        results[phase] = {"wall": wall, "peak_mib": peak, "run_s": row["duration_s"], "row": row,
+                          "cpu_s": cpu, "server_cpu_s": server_cpu}
     results["chars"] = total_chars(wh)
     results["tables"] = table_stats(wh)
     results["wh"] = wh
@@ -108,8 +120,9 @@ def report(name: str, r: dict) -> None:
         row = p["row"]
         rate = f"{arts / p['wall']:.0f} articles/s, {r['chars'] / p['wall'] / 1e6:.2f} M chars/s (wall)" \
             if phase == "cold" else f"{row['files_unchanged']} files unchanged"
+        server = f" + server {p['server_cpu_s']:.1f} s" if p["server_cpu_s"] else ""
         print(f"  {phase:5s} wall {p['wall']:7.2f} s  run {p['run_s']:7.2f} s  "
-              f"peak RSS {p['peak_mib']:5d} MiB  {rate}")
+              f"peak RSS {p['peak_mib']:5d} MiB  CPU {p['cpu_s']:6.1f} s{server}  {rate}")
     print(f"  articles {arts}, characters {r['chars']:,}")
     print(f"  {'table':12s} {'rows':>10s} {'files':>6s} {'bytes':>12s}")
     for t, (rows, files, size) in r["tables"].items():
@@ -134,6 +147,40 @@ def duckdb_query(wh: Path) -> None:
     rows = con.execute(sql).fetchall()
     print(f"\nnotebook-style query (agreements per field and party by month, DuckDB): "
           f"{time.perf_counter() - t0:.3f} s, {len(rows)} groups")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (from /proc)."""
+    total = 0
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid:
+                total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def settled_server(home: Path) -> tuple[object, str]:
+    """Start `prefect server start` (as `accords serve` does); wait until it is healthy and idle.
+
+    After /api/health answers, the server still spends seconds of CPU starting its services;
+    measured against a run, that would be the server's start, not orchestration.
+    """
+    from flows.serve import LocalServer, free_port
+
+    server = LocalServer(home, free_port())
+    api_url = server.start()
+    pgid = server.proc.pid  # type: ignore[union-attr]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        before = group_cpu_seconds(pgid)
+        time.sleep(2.0)
+        if group_cpu_seconds(pgid) - before < 0.2:  # under 10% of one core
+            break
+    return server, api_url
 
 
 def main() -> int:
@@ -167,9 +214,29 @@ def main() -> int:
         if not args.skip_jsonl:
             results["prefect-jsonl"] = variant("prefect-jsonl", raw_jsonl, work, extra, env)
             report("prefect-jsonl (Prefect flow, .jsonl batches)", results["prefect-jsonl"])
-        plain, pref = results["plain-json"]["cold"]["run_s"], results["prefect-json"]["cold"]["run_s"]
-        print(f"\norchestration overhead (run durations, server start excluded): "
-              f"{pref:.2f} s vs {plain:.2f} s plain = {100 * (pref / plain - 1):+.1f}%")
+        server, api_url = settled_server(work / "prefect-server-home")
+        try:
+            results["prefect-server"] = variant("prefect-server", raw_json, work, extra,
+                                                {**env, "PREFECT_API_URL": api_url},
+                                                server_pgid=server.proc.pid)  # type: ignore[attr-defined]
+        finally:
+            server.stop()  # type: ignore[attr-defined]
+        report("prefect-server (Prefect flow, running `prefect server`, as `accords serve` uses)",
+               results["prefect-server"])
+        plain = results["plain-json"]["cold"]["run_s"]
+        print()
+        for name, what in (("prefect-json", "embedded server starting with the run"),
+                           ("prefect-server", "server already running")):
+            pref = results[name]["cold"]["run_s"]
+            print(f"orchestration overhead, {what}: {pref:.2f} s vs {plain:.2f} s plain = "
+                  f"{100 * (pref / plain - 1):+.1f}%")
+        # CPU is steadier than wall time on a shared machine: the flow's whole process tree
+        # (plus the server's CPU during the run) against the plain loop's, cold runs.
+        c_plain = results["plain-json"]["cold"]["cpu_s"]
+        c = results["prefect-server"]["cold"]
+        c_flow = c["cpu_s"] + c["server_cpu_s"]
+        print(f"CPU overhead, server already running: {c_flow:.1f} s (flow {c['cpu_s']:.1f} + server "
+              f"{c['server_cpu_s']:.1f}) vs {c_plain:.1f} s plain = {100 * (c_flow / c_plain - 1):+.1f}%")
     duckdb_query(results["plain-json"]["wh"])
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
