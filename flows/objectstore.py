@@ -214,19 +214,23 @@ def write_single(uri: str, table: str, rows: list[dict[str, Any]], name: str) ->
     return PurePosixPath(path)
 
 
-def _expired(lease: dict[str, Any]) -> bool:
-    """True when the lease's holder is gone: past its expiry, or a dead process on this host."""
-    if lease.get("expires_at", 0) < time.time():
-        return True
-    if lease.get("host") != socket.gethostname() or not isinstance(lease.get("pid"), int):
+def _dead_here(owner: dict[str, Any]) -> bool:
+    """True when ``owner`` names a process on this host that no longer exists."""
+    if owner.get("host") != socket.gethostname() or not isinstance(owner.get("pid"), int):
         return False
     try:
-        os.kill(lease["pid"], 0)  # signal 0: only asks whether the process exists
+        os.kill(owner["pid"], 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
-        return True  # died without releasing (killed): no need to wait for the expiry
+        return True
     except PermissionError:
         return False  # exists, owned by another user
     return False
+
+
+def _expired(lease: dict[str, Any]) -> bool:
+    """True when the lease's holder is gone: past its expiry, or a dead process on this host."""
+    # A holder killed without releasing is noticed at once on its own host.
+    return lease.get("expires_at", 0) < time.time() or _dead_here(lease)
 
 
 class LeaseLock:
@@ -268,6 +272,21 @@ class LeaseLock:
         """True while the stored lease is ours and unexpired."""
         cur = self._read()
         return bool(cur) and cur.get("token") == self.token and cur.get("expires_at", 0) > time.time()
+
+    def renew(self) -> bool:
+        """Renew the lease now if it is still ours; True if it then has most of its time left.
+
+        Called right before a commit: a lease about to expire could pass to another writer,
+        whose recovery would delete this run's files while its snapshot lists them.
+        """
+        try:
+            if not self.held():
+                return False
+            self._put()
+            cur = self._read() or {}
+        except OSError:
+            return False
+        return cur.get("token") == self.token and cur.get("expires_at", 0) - time.time() > LEASE_SECONDS / 2
 
     def acquire(self, wait_seconds: float = 0.0, owner: str = "") -> None:
         """Take the lease, waiting up to ``wait_seconds``; raise WarehouseLocked otherwise."""
@@ -327,7 +346,8 @@ class StagedObjectRun(StagedWriter):
         self._fs, self._base = _fs(uri)
         self._snapshot: str | None = None
         try:
-            _put_json(self._fs, storage.join(self._base, INFLIGHT, f"{run_id}.json"), meta)
+            marker = {**meta, "host": socket.gethostname(), "pid": meta.get("pid", os.getpid())}
+            _put_json(self._fs, storage.join(self._base, INFLIGHT, f"{run_id}.json"), marker)
         except OSError as exc:
             raise WarehouseError(f"cannot stage run {run_id} in {uri}: {exc}") from exc
 
@@ -359,15 +379,18 @@ class StagedObjectRun(StagedWriter):
         try:
             for writer in self._writers.values():
                 writer.close()
-            if self.lock is not None and not self.lock.held():
+            if self.lock is not None and not self.lock.renew():
                 raise WarehouseError("the writer lease was lost (not renewed in time); not committing")
             base = head(self.uri)
             tables, folded = self._next_tables(base)
             name = f"{base.version + 1:012d}-{self.run_id}.json"
             snap_path = storage.join(self._base, SNAPSHOTS, name)
+            # Known before the put: a put that fails after the store kept the object is withdrawn
+            # by abort(), whose first step it is; if even that fails, the data files and the
+            # marker stay and recovery decides.
+            self._snapshot = snap_path
             _put_json(self._fs, snap_path, {"version": base.version + 1, "run_id": self.run_id,
                                             "parent": base.name, "tables": tables, "inbox_folded": folded})
-            self._snapshot = snap_path
             rivals = [n for n in _versions(self._fs, self._base).get(base.version + 1, []) if n != name]
             if rivals:
                 # Another writer put the same version (the lease failed): ours is withdrawn and
@@ -406,10 +429,18 @@ def recover(uri: str, on_undone: Callable[[dict[str, Any]], None] | None = None)
 
     Returns the metadata of every undone run; ``on_undone`` is called with it first.
     """
+    try:
+        return _recover(uri, on_undone)
+    except OSError as exc:
+        raise WarehouseError(f"cannot recover interrupted runs of {uri}: {exc}") from exc
+
+
+def _recover(uri: str, on_undone: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
     fs, base = _fs(uri)
     undone: list[dict[str, Any]] = []
     versions = _versions(fs, base)
     names = [n for group in versions.values() for n in group]
+    now_ns = time.time_ns()
     for info in _list(fs, storage.join(base, INFLIGHT)):
         run_id = info.base_name.removesuffix(".json")
         if any(n.endswith(f"-{run_id}.json") for n in _committed(versions).values()):
@@ -421,6 +452,11 @@ def recover(uri: str, on_undone: Callable[[dict[str, Any]], None] | None = None)
             meta = {"run_id": run_id}
         if not isinstance(meta, dict):
             meta = {"run_id": run_id}
+        young = info.mtime_ns is not None and now_ns - info.mtime_ns < LEASE_SECONDS * 1e9
+        if young and not _dead_here(meta):
+            # Possibly a live writer that raced us for the lease: its run is left alone (it
+            # commits or fails by itself); a dead one is undone once its lease has expired.
+            continue
         meta["run_id"] = run_id
         undone.append(meta)
         if on_undone is not None:
@@ -438,7 +474,8 @@ def collect_garbage(uri: str, grace_seconds: float) -> int:
     """Delete snapshots past the newest ``KEEP_SNAPSHOTS`` and files no kept snapshot lists.
 
     Only objects older than ``grace_seconds`` go, so a reader that read a snapshot just before
-    can still open its files. Hold the lease.
+    can still open its files. Best effort (housekeeping never fails a run): an error ends the
+    pass and the next run continues it. Hold the lease.
     """
     fs, base = _fs(uri)
     now_ns = time.time_ns()
@@ -448,24 +485,33 @@ def collect_garbage(uri: str, grace_seconds: float) -> int:
         return info.mtime_ns is not None and now_ns - info.mtime_ns > grace_ns
 
     removed = 0
-    committed = _committed(_versions(fs, base))
-    snaps = sorted(_list(fs, storage.join(base, SNAPSHOTS)), key=lambda i: i.base_name)
-    keep_names = {committed[v] for v in sorted(committed)[-(KEEP_SNAPSHOTS + 1):]}
-    referenced: set[str] = set()
-    for info in snaps:
-        if info.base_name in keep_names or not old(info):
-            data = _read_json(fs, info.path)
-            referenced.update(p for files in data.get("tables", {}).values() for p in files)
-        else:
-            _delete(fs, info.path)
-            removed += 1
-    folded = set(head(uri).inbox_folded)
-    for folder in (DATA, INBOX):
-        for info in _list(fs, storage.join(base, folder), recursive=True):
-            rel = info.path[len(base.rstrip("/")) + 1:]
-            # Inbox files no snapshot lists yet are still live (readers add them): never deleted.
-            unfolded = folder == INBOX and rel not in folded
-            if rel not in referenced and not unfolded and old(info):
+    try:
+        committed = _committed(_versions(fs, base))
+        snaps = sorted(_list(fs, storage.join(base, SNAPSHOTS)), key=lambda i: i.base_name)
+        keep_names = {committed[v] for v in sorted(committed)[-(KEEP_SNAPSHOTS + 1):]}
+        referenced: set[str] = set()
+        folded_everywhere: set[str] | None = None
+        for info in snaps:
+            if info.base_name in keep_names or not old(info):
+                try:
+                    data = _read_json(fs, info.path)
+                except FileNotFoundError:
+                    continue
+                referenced.update(p for files in data.get("tables", {}).values() for p in files)
+                folded = set(data.get("inbox_folded", []))
+                folded_everywhere = folded if folded_everywhere is None else folded_everywhere & folded
+            else:
                 _delete(fs, info.path)
                 removed += 1
+        for folder in (DATA, INBOX):
+            for info in _list(fs, storage.join(base, folder), recursive=True):
+                rel = info.path[len(base.rstrip("/")) + 1:]
+                # An inbox file is live for readers of every snapshot that has not folded it
+                # (they add it from the inbox): it goes only once all kept snapshots folded it.
+                live_inbox = folder == INBOX and rel not in (folded_everywhere or set())
+                if rel not in referenced and not live_inbox and old(info):
+                    _delete(fs, info.path)
+                    removed += 1
+    except OSError:
+        pass
     return removed

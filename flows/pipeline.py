@@ -233,7 +233,7 @@ def unchanged_ingestions(states: pa.Table, rows: pa.Array, ctx: BatchContext) ->
     return pa.table(columns, schema=schema)
 
 
-Fetched = bytes | UnreadableFile  # a file's bytes, or why they could not be read
+Fetched = bytes | Exception  # a file's bytes, or why they could not be read
 
 
 def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: BatchOutput,
@@ -246,8 +246,8 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
         out.ingestions.append(unchanged_row(f, prev, ctx))
         return
     try:
-        if isinstance(fetched, UnreadableFile):
-            raise fetched
+        if isinstance(fetched, Exception):
+            raise fetched  # an unexpected error fails this file only (see process_batch)
         data = fetched if fetched is not None else read_with_retry(f, ctx.max_file_bytes)
     except UnreadableFile as exc:
         out.ingestions.append(_ingestion_row(ctx, f, "failed", error=str(exc)))
@@ -321,7 +321,7 @@ def prefetch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext)
     def read(f: FoundFile) -> Fetched:
         try:
             return read_with_retry(f, ctx.max_file_bytes)
-        except UnreadableFile as exc:
+        except Exception as exc:  # kept with its file: one bad read never fails the batch
             return exc
 
     with ThreadPoolExecutor(min(REMOTE_READ_THREADS, len(todo)), thread_name_prefix="accords-read") as pool:

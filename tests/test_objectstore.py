@@ -37,6 +37,16 @@ def listing(uri: str) -> list[str]:
     return sorted(i.path[len(base) + 1:] for i in infos if i.type == pafs.FileType.File)
 
 
+def dead_pid() -> int:
+    """The pid of a process that has exited (a run that died, as recovery sees it)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
 @pytest.fixture
 def s3_settings(s3_bucket: str, raw_dir: Path) -> Settings:
     """Local raw folder, warehouse in the bucket, one worker (no process pool)."""
@@ -90,7 +100,8 @@ def test_uncommitted_run_is_invisible_and_undone(s3_settings: Settings) -> None:
     run_ingest(s3_settings, log=lambda _: None)
     before = rows(uri)
     # A run that dies after writing data but before its snapshot put.
-    staged = objectstore.StagedObjectRun(uri, "20260101T000000Z-deadbeef", {"command": "ingest"})
+    staged = objectstore.StagedObjectRun(uri, "20260101T000000Z-deadbeef", {"command": "ingest",
+                                                                            "pid": dead_pid()})
     staged.append("articles", [{"article_id": "x" * 64, "source_path": "ghost.txt", "text": "t"}])
     staged._writers["articles"].close()
     assert any("deadbeef" in o for o in listing(uri))
@@ -100,7 +111,7 @@ def test_uncommitted_run_is_invisible_and_undone(s3_settings: Settings) -> None:
     assert [m["command"] for m in undone] == ["ingest"]
     assert not any("deadbeef" in o for o in listing(uri))
     # The next run records the interrupted one as failed and ingests normally.
-    staged2 = objectstore.StagedObjectRun(uri, "20260101T000001Z-cafecafe", {})
+    staged2 = objectstore.StagedObjectRun(uri, "20260101T000001Z-cafecafe", {"pid": dead_pid()})
     staged2.append("articles", [{"article_id": "y" * 64, "source_path": "ghost2.txt", "text": "t"}])
     nxt = run_ingest(s3_settings, log=lambda _: None)
     assert nxt.row["status"] == "completed"
@@ -258,3 +269,69 @@ def test_two_concurrent_runs_on_s3_write_each_article_once(s3_bucket: str, raw_d
     got = rows(uri)
     assert len(got["articles"]) == len(set(got["articles"])) == 4
     assert len(got["entities"]) == len(set(got["entities"]))
+
+
+def test_recovery_leaves_a_young_marker_of_a_live_writer_alone(s3_settings: Settings) -> None:
+    """A writer that raced for the lease is still running: its run is neither undone nor failed."""
+    uri = s3_settings.warehouse_dir
+    live = objectstore.StagedObjectRun(uri, "20260101T000000Z-11112222", {})  # this process: alive
+    live.append("articles", [{"article_id": "c" * 64, "source_path": "c.txt", "text": "t"}])
+    assert objectstore.recover(uri) == []
+    live.commit()
+    assert rows(uri)["articles"] == [("c" * 64,)]
+
+
+def test_snapshot_put_that_fails_is_withdrawn_with_the_run(s3_settings: Settings,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A put can fail after the store kept the object: abort withdraws the snapshot first."""
+    uri = s3_settings.warehouse_dir
+    staged = objectstore.StagedObjectRun(uri, "20260101T000000Z-33334444", {})
+    staged.append("articles", [{"article_id": "d" * 64, "source_path": "d.txt", "text": "t"}])
+    real_put = objectstore._put_json
+
+    def put_then_fail(fs: Any, path: str, obj: Any) -> None:
+        real_put(fs, path, obj)
+        if "/_snapshots/" in path:
+            raise OSError("connection reset while reading the response")
+
+    monkeypatch.setattr(objectstore, "_put_json", put_then_fail)
+    with pytest.raises(WarehouseError, match="unchanged"):
+        staged.commit()
+    assert objectstore.head(uri).version == 0
+    assert not [o for o in listing(uri) if o.startswith(("_snapshots/", "_data/", "_inflight/"))]
+
+
+def test_prefetch_keeps_an_unexpected_error_with_its_file(s3_settings: Settings,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug while reading one object-store file fails that file, not its whole batch."""
+    from flows import pipeline
+    from flows.discover import FoundFile
+
+    def boom(f: Any, max_bytes: int, attempts: int = 3) -> bytes:
+        if f.rel_path == "bad.txt":
+            raise RuntimeError("reader bug")
+        return b"Norway and Iceland signed a fisheries protocol in Oslo."
+
+    monkeypatch.setattr(pipeline, "read_with_retry", boom)
+    files = [FoundFile(path=Path(f"/b/raw/{n}"), rel_path=n, size=1, mtime_ns=1, fs_uri="s3://b/raw")
+             for n in ("bad.txt", "good.txt")]
+    ctx = pipeline.make_context("20260101T000000Z-0000abcd", None, s3_settings, set())  # type: ignore[arg-type]
+    out = pipeline.process_batch([(f, None) for f in files], ctx)
+    assert [(r["path"], r["status"], r["error"]) for r in out.ingestions] == [
+        ("bad.txt", "failed", "RuntimeError: reader bug"), ("good.txt", "new", None)]
+
+
+def test_inbox_row_consumed_by_compaction_stays_while_an_older_snapshot_needs_it(
+        s3_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = s3_settings.warehouse_dir
+    run_ingest(s3_settings, log=lambda _: None)
+    row = {"run_id": "20260101T000000Z-5555aaaa", "status": "skipped", "started_at": "2026-01-01T00:00:00Z"}
+    objectstore.write_single(uri, "runs", [row], "part-20260101T000000Z-5555aaaa")
+    run_compact(s3_settings, log=lambda _: None)  # folds and consumes the inbox row at once
+    objectstore.collect_garbage(uri, grace_seconds=-1)
+    # The snapshot before the compaction is still kept, and its readers add the inbox row.
+    assert "_inbox/runs/part-20260101T000000Z-5555aaaa.parquet" in listing(uri)
+    monkeypatch.setattr(objectstore, "KEEP_SNAPSHOTS", 0)
+    objectstore.collect_garbage(uri, grace_seconds=-1)
+    assert "_inbox/runs/part-20260101T000000Z-5555aaaa.parquet" not in listing(uri)
+    assert sorted(r["status"] for r in recent_runs(uri)) == ["completed", "completed", "skipped"]
