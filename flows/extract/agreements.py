@@ -504,10 +504,7 @@ def _portfolio_department(name: str, names: dict[str, str]) -> str | None:
     for cut in range(len(words) - 1, 0, -1):
         code = names.get(" ".join(words[cut:]).casefold())
         if code:
-            portfolio = lexicon().role_modifiers
-            ok = all(w == "and" or w in portfolio or any(p in portfolio for p in w.split("-"))
-                     for w in words[:cut])
-            return code if ok else None
+            return code if lexicon().portfolio_phrase(words[:cut]) else None
     return None
 
 

@@ -252,3 +252,13 @@ class Lexicon:
             self.gaz_first[words[0]] = max(self.gaz_first.get(words[0], 0), len(words))
         self.phrase_first = frozenset(k.split()[0] for k in self.honorifics | self.roles)
         self.org_words = self.org_suffix | self.org_head | self.org_foreign | self.org_company
+
+    def portfolio_phrase(self, words: list[str]) -> bool:
+        """True when every word names a portfolio ("Agriculture and Agri-Food", "Global Affairs").
+
+        "and" joins portfolios; a hyphenated word counts when any part is a portfolio word.
+        """
+        mods = self.role_modifiers
+        return bool(words) and all(
+            w == "and" or w in mods or any(part in mods for part in w.split("-")) for w in words
+        )

@@ -144,13 +144,11 @@ def _portfolio_then_country(a: Analyzer, toks: list[Tok]) -> bool:
     hit = a.gaz_at(toks, len(toks) - 1)
     if not hit or hit[1].kind != GAZ_COUNTRY or toks[-1].poss or toks[-2].conn:
         return False
-    words = a.lex.role_modifiers
-    if toks[0].text not in words or a.gaz_at(toks, 0):
+    if toks[0].text not in a.lex.role_modifiers or a.gaz_at(toks, 0):
         return False
-    return all(
-        (t.conn and t.text == "and") or t.text in words or any(p in words for p in t.text.split("-"))
-        for t in toks[:-1]
-    )
+    head = toks[:-1]
+    # A connector other than "and" ("of", "for") makes it no plain portfolio list.
+    return all(t.text == "and" for t in head if t.conn) and a.lex.portfolio_phrase([t.text for t in head])
 
 
 def org_pattern(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
