@@ -157,25 +157,25 @@ def init_warehouse(uri: str) -> None:
         raise WarehouseError(f"cannot reach warehouse at {uri}: {exc}") from exc
 
 
-def table_files(uri: str, table: str) -> list[PurePosixPath]:
-    """The live files of one table (paths inside the filesystem), sorted."""
+def _live_files(uri: str, snap: Snapshot, table: str) -> list[PurePosixPath]:
+    """A table's live files at ``snap`` (paths inside the filesystem), sorted."""
     fs, base = _fs(uri)
     try:
-        rel = _live(head(uri), _inbox(fs, base, table), table)
+        rel = _live(snap, _inbox(fs, base, table), table)
     except OSError as exc:
         raise WarehouseError(f"cannot list table {table} of {uri}: {exc}") from exc
     return [PurePosixPath(storage.join(base, p)) for p in rel]
 
 
+def table_files(uri: str, table: str) -> list[PurePosixPath]:
+    """The live files of one table (paths inside the filesystem), sorted."""
+    return _live_files(uri, head(uri), table)
+
+
 def datasets(uri: str) -> dict[str, ds.Dataset]:
     """A dataset per table, all from one snapshot (a consistent view across tables)."""
-    fs, base = _fs(uri)
     snap = head(uri)
-    try:
-        return {t: dataset(uri, t, [PurePosixPath(storage.join(base, p))
-                                    for p in _live(snap, _inbox(fs, base, t), t)]) for t in TABLES}
-    except OSError as exc:
-        raise WarehouseError(f"cannot open the tables of {uri}: {exc}") from exc
+    return {t: dataset(uri, t, _live_files(uri, snap, t)) for t in TABLES}
 
 
 def dataset(uri: str, table: str, files: list[PurePosixPath] | None = None) -> ds.Dataset:
@@ -402,12 +402,8 @@ class StagedObjectRun(StagedWriter):
             self.abort()
             raise
         except OSError as exc:
-            self.abort()
-            raise WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
-                                 f"the warehouse is unchanged: {exc}") from exc
-        self.committed = True
-        if crash_hook is not None:
-            crash_hook("after_commit_record")
+            raise self._failed_before_commit(exc) from exc
+        self._passed_commit_point(crash_hook)
         with contextlib.suppress(OSError):  # a leftover marker is cleared by the next recovery
             _delete(self._fs, storage.join(self._base, INFLIGHT, f"{self.run_id}.json"))
 

@@ -141,11 +141,10 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
     agreement_fields, entity_mentions, entity_names, cooccurrence, latest_runs; plus the
     country_names(code, name) lookup table.
     """
-    location = as_location(warehouse_dir) if isinstance(warehouse_dir, str) else warehouse_dir
+    location = as_location(warehouse_dir)
     # On an object store the views read pyarrow datasets of one snapshot, taken now (DuckDB's
     # own S3 reader is an extension downloaded at run time, and a glob could not see snapshots).
     remote = objectstore.datasets(location) if is_uri(location) else None
-    warehouse = Path(location)
     con = duckdb.connect(database)
     try:
         for table in TABLES:
@@ -159,7 +158,7 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
                 con.register(f"_ds_{table}", remote[table])
                 source: str | None = f"_ds_{table}" if remote[table].files else None
             else:
-                source = _table_source(warehouse, table)
+                source = _table_source(Path(location), table)
             body = f"select * from {empty}"
             if source is not None:
                 body += f" union all by name select * from {source}"

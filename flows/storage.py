@@ -62,7 +62,3 @@ def join(base: str, *parts: str) -> str:
     """Join path parts onto a base path inside a filesystem ('/'-separated, no empty parts)."""
     return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts if p)])
 
-
-def display(location: Location) -> str:
-    """The location as users wrote it (a path or a URI), for history and messages."""
-    return str(location)

@@ -393,6 +393,22 @@ class StagedWriter:
             raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
         self.rows[table] += data.num_rows
 
+    def _failed_before_commit(self, exc: OSError) -> WarehouseError:
+        """Drop what was staged; the error to raise for an I/O failure before the commit point."""
+        self.abort()
+        return WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
+                              f"the warehouse is unchanged: {exc}")
+
+    def _passed_commit_point(self, crash_hook: Any) -> None:
+        """From here on the run is committed and never undone."""
+        self.committed = True
+        if crash_hook is not None:
+            crash_hook("after_commit_record")
+
+    def abort(self) -> None:
+        """Drop everything staged; a committed run is kept."""
+        raise NotImplementedError
+
     def _close_writers(self) -> None:
         """Close every writer (after an error too: close errors are then beside the point)."""
         for writer in self._writers.values():
@@ -448,12 +464,8 @@ class StagedRun(StagedWriter):
             _write_json_atomic(self.dir / COMMIT_FILE,
                                {"run_id": self.run_id, "moves": moves, "swaps": swaps})
         except OSError as exc:
-            self.abort()
-            raise WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
-                                 f"the warehouse is unchanged: {exc}") from exc
-        self.committed = True
-        if crash_hook is not None:
-            crash_hook("after_commit_record")
+            raise self._failed_before_commit(exc) from exc
+        self._passed_commit_point(crash_hook)
         try:
             apply_commit(self.warehouse, self.dir, crash_hook)
         except OSError as exc:
