@@ -46,6 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from flows.extract.instruments import clean_parties
 from flows.extract.dates import find_dates
 from flows.extract.sentences import split_sentences
 from flows.ids import stable_id
@@ -1632,7 +1633,10 @@ def extract_agreements(
         records = [r for r in records if not (r.extra.get("package") and r.status == "signed")]
     out: list[dict] = []
     seen: set[str] = set()
+    pair = _bilateral_pair(doc)
     for r in records:
+        if not r.commercial:
+            r.parties = clean_parties(r.parties, pair)
         aid = stable_id(r.kind, str(r.start), str(r.end), r.name or "")
         if aid in seen:
             continue

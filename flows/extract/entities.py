@@ -7,6 +7,9 @@ entity and adds short-form mentions. Mentions index ``text``; the title is not i
 
 from __future__ import annotations
 
+import re
+
+from flows.extract.instruments import is_instrument_name
 from flows.extract.items import REGION_ADJ
 from flows.extract.resolve import attach_leftovers, group, to_records
 from flows.extract.segment import analyze
@@ -22,8 +25,36 @@ def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], l
     """
     if not text:
         return [], []
-    analyzer = analyze(text)
+    analyzer = analyze(_caps_lines_titled(text))
     ents = group(analyzer.items)
     region_adjs = [i for i in analyzer.items if i.type == REGION_ADJ]
     attach_leftovers(ents, analyzer.leftovers, region_adjs, analyzer.org_cued)
-    return to_records(ents, text)
+    return _without_instruments(*to_records(ents, text))
+
+
+def _without_instruments(entities: list[dict], mentions: list[dict]) -> tuple[list[dict], list[dict]]:
+    # An instrument's own name, often defined with an acronym ("two Memoranda of Understanding
+    # (MOUs)"), looks like an organization by form; it is no body and must never become a party.
+    dropped = {e["entity_id"] for e in entities if e["type"] == "ORGANIZATION" and is_instrument_name(e["name"])}
+    if not dropped:
+        return entities, mentions
+    return ([e for e in entities if e["entity_id"] not in dropped],
+            [m for m in mentions if m["entity_id"] not in dropped])
+
+
+# A short line in capitals only: a press release's sign-off ("MINISTRY OF FOREIGN AFFAIRS") or a
+# heading. Capitals hide which words are names, so such lines are read in title case.
+_CAPS_LINE = re.compile(r"^(?=[^a-z\n]*[A-Z]{2})[^a-z\n]{3,80}$", re.M)
+_SMALL = frozenset("of and the for in on at to de du la".split())
+
+
+def _title_word(m: re.Match[str]) -> str:
+    w = m.group()
+    return w.lower() if w.lower() in _SMALL and m.start() > 0 else w[:1] + w[1:].lower()
+
+
+def _caps_lines_titled(text: str) -> str:
+    """``text`` with all-capitals lines in title case (same length, so offsets still hold)."""
+    if not _CAPS_LINE.search(text):
+        return text
+    return _CAPS_LINE.sub(lambda m: re.sub(r"[A-Z][A-Z'’]+", _title_word, m.group()), text)

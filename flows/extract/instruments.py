@@ -1,0 +1,87 @@
+"""Instrument names: the nouns that name an agreement, and the kind each one gives.
+
+Shared by entity extraction (an instrument's own name, "three Memoranda of Understanding (MOUs)",
+is never an organization) and agreement extraction (annex and enumerated lists, item kinds).
+Pure functions over strings; no other extraction module is imported here.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Longest forms first so "Memorandum of Understanding" wins over "Memorandum". Each maps to the
+# GUIDELINES kind vocabulary.
+_HEADS: tuple[tuple[str, str], ...] = (
+    (r"memorand(?:um|a|ums)\s+of\s+understanding", "memorandum_of_understanding"),
+    (r"mou?s?|mous", "memorandum_of_understanding"),
+    (r"memorand(?:um|a|ums)\s+of\s+(?:cooperation|agreement|arrangement)", "memorandum_of_understanding"),
+    (r"enhanced\s+memorandum|memorand(?:um|a|ums)", "memorandum_of_understanding"),
+    (r"letters?\s+of\s+intent", "letter_of_intent"),
+    (r"exchanges?\s+of\s+(?:letters|notes)", "other"),
+    (r"joint\s+(?:statements?|communiqu[eé]s?)", "joint_statement"),
+    (r"(?:joint\s+)?declarations?", "declaration"),
+    (r"treat(?:y|ies)|conventions?", "treaty"),
+    (r"protocols?", "protocol"),
+    (r"(?:executive\s+)?programmes?(?:\s+of\s+cooperation)?|work\s+plans?|plans?\s+of\s+action", "programme"),
+    (r"agreements?|accords?|pacts?|arrangements?", "agreement"),
+    (r"roadmaps?|frameworks?|charters?", "other"),
+    (r"contracts?", "contract"),
+)
+HEAD = re.compile(r"\b(?:" + "|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(_HEADS)) + r")\b", re.I)
+_KINDS = {f"k{i}": kind for i, (_, kind) in enumerate(_HEADS)}
+# Short forms that are instrument heads only in capitals ("MOU"), never the word "mou" in prose.
+_UPPER_ONLY = re.compile(r"mou?s?|mous", re.I)
+# Organisations whose proper name holds an instrument noun (GUIDELINES lists GATT as a body).
+_ORG_NAMES = re.compile(r"\bGeneral\s+Agreement\s+on\s+Tariffs|\bSecretariat\b|\bOrgani[sz]ation\b|\bCouncil\b|"
+                        r"\bCommission\b|\bAuthority\b|\bBank\b|\bAgency\b|\bOffice\b", re.I)
+
+
+def kind_of(head: str) -> str:
+    """GUIDELINES kind of an instrument head noun ("MOUs" -> memorandum_of_understanding)."""
+    m = HEAD.fullmatch(head.strip())
+    if not m or m.lastgroup is None:
+        return "other"
+    return _KINDS[m.lastgroup]
+
+
+def heads(text: str) -> list[re.Match[str]]:
+    """Instrument head nouns in ``text``, with the all-capitals rule for "MOU"."""
+    return [m for m in HEAD.finditer(text) if not (_UPPER_ONLY.fullmatch(m.group()) and not m.group()[:2].isupper())]
+
+
+def is_instrument_name(name: str) -> bool:
+    """True when an organization-like name is really an instrument's ("Memoranda of Understanding (MOUs)").
+
+    The name must be headed by an instrument noun: the noun opens the name or ends its capitalised
+    run ("Green Economy Framework Agreement"); bodies that carry such a noun in their own name
+    ("General Agreement on Tariffs and Trade", "ASEAN Secretariat") are kept.
+    """
+    if _ORG_NAMES.search(name):
+        return False
+    hs = heads(name)
+    if not hs:
+        return False
+    first = hs[0]
+    lead = name[: first.start()].split()
+    # Up to four capitalised modifiers before the head: "Singapore-Australia Green Economy Agreement".
+    return len(lead) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in lead)
+
+
+_ISO3 = re.compile(r"[A-Z]{3}")
+
+
+def clean_parties(parties: list[str], pair: tuple[str, str] | None) -> list[str]:
+    """Parties without instrument names; a lone side of the article's bilateral pair gets the other.
+
+    "three Memoranda of Understanding (MOUs)" is never a party. When what is left names at most one
+    country of a bilateral article and no other body, the instrument is between the pair
+    (GUIDELINES: a government-to-government MoU is between the two countries).
+    """
+    out = [p for p in parties if not is_instrument_name(p)]
+    if pair is None:
+        return out
+    countries = [p for p in out if _ISO3.fullmatch(p)]
+    others = [p for p in out if not _ISO3.fullmatch(p)]
+    if not others and len(countries) <= 1 and (not countries or countries[0] in pair):
+        return list(pair) if not countries else countries + [c for c in pair if c != countries[0]]
+    return out
