@@ -46,6 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from flows.extract.annex import ListBlock, find_lists
 from flows.extract.instruments import clean_parties
 from flows.extract.dates import find_dates
 from flows.extract.sentences import split_sentences
@@ -1555,6 +1556,30 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     return opened
 
 
+def _add_listed(doc: _Doc, blk: ListBlock) -> None:
+    """One record per instrument of a list, with the status of the sentence that introduced it.
+
+    Parties are the countries the item's own name gives ("between the Ministry of Education of
+    Singapore and ..."): ministries and agencies stand for their country; the article's bilateral
+    pair fills a missing side. Fields come from the instrument's own name.
+    """
+    h0, h1 = blk.header_start, blk.header_end
+    header = doc.text[h0:h1]
+    status = _status(header) or "signed"
+    date_ = _event_date(doc, h0, header)
+    place = _location(doc, h0, header)
+    for it in blk.items:
+        parties: list[str] = []
+        for _a, _b, e in _mentions_in(doc, it.start, it.end):
+            p = _party_name(e, doc)
+            if p and (re.fullmatch(r"[A-Z]{3}", p) or p in _INTL_ORGS.values()) and p not in parties:
+                parties.append(p)
+        doc.records.append(_Record(
+            kind=it.kind, status=status, parties=parties, weak_parties=not parties, signatories=[],
+            fields=fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
+            end=it.end, extra={"item": True}))
+
+
 def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:
     """Parties of a list header: its entity mentions, completed by the article's bilateral pair."""
     parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
@@ -1615,7 +1640,15 @@ def extract_agreements(
         return []
     doc = _build_doc(text, title, published, entities, mentions)
     list_ctx: dict[str, Any] | None = None
-    for s0, s1 in split_sentences(text):
+    sentences = split_sentences(text)
+    blocks = find_lists(text, sentences)
+    listed = sorted((b.header_start, b.header_end) for b in blocks) + sorted(
+        (i.start, i.end) for b in blocks for i in b.items)
+    for blk in blocks:
+        _add_listed(doc, blk)
+    for s0, s1 in sentences:
+        if any(a < s1 and s0 < b for a, b in listed):
+            continue  # a list's header or item: one record per listed instrument, added above
         if list_ctx is not None and not (_ENUM.match(text, s0) or _item_line(text, s0, s1, trig_starts)):
             list_ctx = None
         k = bisect_left(trig_starts, s0)

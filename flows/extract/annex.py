@@ -1,0 +1,135 @@
+"""Lists of instruments: annex blocks and enumerated lines, one record per listed instrument.
+
+Press releases often report "witnessed the exchange of the following MOUs:" or "The list of
+agreements is at Annex A" and then give one instrument per line ("a) MOU on Cooperation in ...",
+"Memorandum of Understanding between X and Y on Z"). This module finds those lines and the
+sentence that introduces them (whose verb gives every item its status). Pure functions over the
+article text; the agreement extractor turns each item into a record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.extract.instruments import heads, kind_of
+
+# "a)", "(ii)", "1.", "3)", "-", "•" before an item.
+_ENUMERATOR = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}[.)]|[ivx]{1,4}[.)]|[-•*–])\s*", re.I)
+# A line that introduces a list: ends with a colon, or points at an annex.
+_HEADER = re.compile(r":\s*$|\b(?:list|text)s?\s+of\b[^.\n]*\b(?:is|are)\s+(?:at|in|attached)\b|^\s*annex\b", re.I)
+_ANNEX_TITLE = re.compile(r"^\s*annex(?:\s+[A-Z0-9]{1,2})?\s*(?:[-–:]\s*(?P<rest>.*))?$", re.I)
+# A finite verb marks prose, not an item name ("The MOU will promote ...").
+_PROSE_VERB = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|signed|welcomed|witnessed|noted|said|agreed|"
+    r"discussed|reaffirmed|expressed)\b", re.I)
+_MAX_ITEM = 320
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One listed instrument: its line's span (name without enumerator) and kind."""
+
+    start: int
+    end: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """Consecutive item lines and the sentence or line that introduced them (may be far above)."""
+
+    header_start: int
+    header_end: int
+    items: tuple[Item, ...]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def item_of(text: str, start: int, end: int) -> Item | None:
+    """The instrument a line names, or None when the line is prose or no instrument name.
+
+    An item line opens (after an optional enumerator) with an instrument noun phrase: at most
+    six capitalised words, then the head noun ("Green Economy Framework Agreement", "MOU on ...").
+    """
+    line = text[start:end]
+    m = _ENUMERATOR.match(line)
+    enumerated = bool(m)
+    off = m.end() if m else len(line) - len(line.lstrip())
+    body = line[off:].rstrip(" .;,")
+    body = re.sub(r"^(?:the|an?)\s+", "", body, flags=re.I)
+    lead_cut = len(line[off:]) - len(line[off:].lstrip())
+    if not body or len(body) > _MAX_ITEM:
+        return None
+    hs = heads(body)
+    if not hs:
+        return None
+    lead = body[: hs[0].start()].split()
+    if len(lead) > 6 or not all(w[:1].isupper() or w[:1].isdigit() for w in lead):
+        return None
+    if not body[:1].isupper():
+        return None
+    # Prose ("The MOU on carbon credits will promote ...") is no item, unless enumerated.
+    if not enumerated and (_PROSE_VERB.search(body) or body.endswith(".") and len(body.split()) > 25):
+        return None
+    # The head noun of the name: the last instrument noun of the leading capitalised run
+    # ("Green Economy Framework Agreement" -> agreement).
+    head = hs[0]
+    for h in hs[1:]:
+        gap = body[head.end() : h.start()]
+        if gap.strip() and not all(w[:1].isupper() for w in gap.split()):
+            break
+        head = h
+    s = start + off + lead_cut + (line[off + lead_cut:].find(body[:20]) if body[:20] else 0)
+    return Item(s, s + len(body), body, kind_of(head.group()))
+
+
+def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlock]:
+    """Blocks of instrument lines, each with the span of the sentence that introduced it.
+
+    The introducer is the nearest earlier line ending with a colon or pointing at an annex whose
+    sentence mentions an instrument noun. A block needs two items, or one after a colon header.
+    """
+    lines = _lines(text)
+    blocks: list[ListBlock] = []
+    header: tuple[int, int] | None = None
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        line = text[a:b]
+        if _HEADER.search(line) and (heads(line) or _ANNEX_TITLE.match(line)):
+            if not _ANNEX_TITLE.match(line) or header is None:
+                header = _sentence_at(sentence_spans, a, b, text)
+            i += 1
+            continue
+        items: list[Item] = []
+        j = i
+        while j < len(lines):
+            it = item_of(text, *lines[j])
+            if it is None:
+                break
+            items.append(it)
+            j += 1
+        if items and header is not None and (len(items) >= 2 or text[header[0] : header[1]].rstrip().endswith(":")):
+            blocks.append(ListBlock(header[0], header[1], tuple(items)))
+            header = None
+            i = j
+            continue
+        i = max(j, i + 1)
+    return blocks
+
+
+def _sentence_at(spans: list[tuple[int, int]], a: int, b: int, text: str) -> tuple[int, int]:
+    # The header's sentence: "The list of MOUs is at Annex A" is the last sentence of a line
+    # whose first sentence carries the verb ("witnessed the exchange of MOUs ..."): use the line.
+    for s0, s1 in spans:
+        if s0 <= a < s1 or a <= s0 < b:
+            return min(s0, a), max(b, min(s1, b))
+    return a, b
