@@ -1574,6 +1574,9 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
             p = _party_name(e, doc)
             if p and (re.fullmatch(r"[A-Z]{3}", p) or p in _INTL_ORGS.values()) and p not in parties:
                 parties.append(p)
+        if not parties:
+            # A list under a bilateral visit's release: between the article's two main countries.
+            parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
         doc.records.append(_Record(
             kind=it.kind, status=status, parties=parties, weak_parties=not parties, signatories=[],
             fields=fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
