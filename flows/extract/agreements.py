@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.extract.annex import ListBlock, find_lists
-from flows.extract.instruments import clean_parties
+from flows.extract.mentions_merge import merge_mentions
 from flows.extract.dates import find_dates
 from flows.extract.sentences import split_sentences
 from flows.ids import stable_id
@@ -1669,10 +1669,7 @@ def extract_agreements(
         records = [r for r in records if not (r.extra.get("package") and r.status == "signed")]
     out: list[dict] = []
     seen: set[str] = set()
-    pair = _bilateral_pair(doc)
     for r in records:
-        if not r.commercial:
-            r.parties = clean_parties(r.parties, pair)
         aid = stable_id(r.kind, str(r.start), str(r.end), r.name or "")
         if aid in seen:
             continue
@@ -1693,4 +1690,5 @@ def extract_agreements(
                 "evidence_end": r.end,
             }
         )
-    return out
+    persons = [n for e in entities if e["type"] == "PERSON" for n in [e["name"], *(e.get("aliases") or [])]]
+    return merge_mentions(out, _bilateral_pair(doc), persons)
