@@ -1556,6 +1556,9 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     return opened
 
 
+_GROUP_NAME = re.compile(r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I)
+
+
 def _add_listed(doc: _Doc, blk: ListBlock) -> None:
     """One record per instrument of a list, with the status of the sentence that introduced it.
 
@@ -1645,8 +1648,8 @@ def extract_agreements(
     list_ctx: dict[str, Any] | None = None
     sentences = split_sentences(text)
     blocks = find_lists(text, sentences)
-    listed = sorted((b.header_start, b.header_end) for b in blocks) + sorted(
-        (i.start, i.end) for b in blocks for i in b.items)
+    listed = sorted((i.start, i.end) for b in blocks for i in b.items)
+    headers = [(b.header_start, b.header_end) for b in blocks]
     for blk in blocks:
         _add_listed(doc, blk)
     for s0, s1 in sentences:
@@ -1662,7 +1665,10 @@ def extract_agreements(
         opened = _analyse_sentence(doc, s0, s1, list_ctx)
         if opened is not None:
             list_ctx = opened
-    records = doc.records
+    # A list's header counts the listed instruments ("the following MOUs were exchanged"): only
+    # an instrument it names itself ("signed the Declaration of X, and the following ...") stays.
+    records = [r for r in doc.records if r.extra.get("item") or not any(
+        a <= r.start < b for a, b in headers) or (r.name and r.name[:1].isupper() and not _GROUP_NAME.search(r.name))]
     if sum(1 for r in records if r.extra.get("item")) >= 2:
         # The article individuates the signed instruments in a list: a summary "signed four
         # cooperation instruments" is the same set, not one more (GUIDELINES: one per instrument).

@@ -24,6 +24,7 @@ _PROSE_VERB = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|signed|welcomed|witnessed|noted|said|agreed|"
     r"discussed|reaffirmed|expressed)\b", re.I)
 _MAX_ITEM = 320
+_DESCRIPTION = re.compile(r",\s+(?:which|that|to\s+be|aimed|aiming|paving|signed|under\s+which)\b|\s+[-–]\s+|;", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,10 @@ def item_of(text: str, start: int, end: int) -> Item | None:
             break
         head = h
     s = start + off + lead_cut + (line[off + lead_cut:].find(body[:20]) if body[:20] else 0)
-    return Item(s, s + len(body), body, kind_of(head.group()))
+    # The name ends where a description starts ("..., which will link A to B through C").
+    cut = _DESCRIPTION.search(body)
+    name = body[: cut.start()] if cut else body
+    return Item(s, s + len(name), name, kind_of(head.group()))
 
 
 def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlock]:
