@@ -48,6 +48,7 @@ from typing import Any
 
 from flows.extract.annex import ListBlock, find_lists
 from flows.extract.mentions_merge import merge_mentions
+from flows.extract.modality import concluded_talks, future_framing
 from flows.extract.dates import find_dates
 from flows.extract.sentences import split_sentences
 from flows.ids import stable_id
@@ -616,6 +617,10 @@ def _status(*contexts: str) -> str | None:
             continue
         if _OCCASION_SIGN.search(ctx):
             return "signed"
+        if future_framing(ctx):
+            return "planned"
+        if concluded_talks(ctx):
+            return "agreed"
         if _PLANNED_SIGN.search(ctx):
             return "planned"
         if _NEGOTIATED.search(ctx):
