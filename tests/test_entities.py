@@ -464,3 +464,21 @@ def test_signing_persons_are_not_companies():
 def test_senator_and_minister_titles_name_one_person():
     text = "Senator Jane Cooper, the trade minister, arrived on Monday. Minister Cooper met exporters."
     assert _ent_names(text, "PERSON") == {"Jane Cooper"}
+
+
+def test_capitals_only_sign_off_lines_yield_the_ministry():
+    text = ("Foreign Minister Ana Ruiz met her Fijian counterpart in Suva on Monday.\n"
+            "MINISTRY OF FOREIGN AFFAIRS\nREPUBLIC OF PALAU\n3 MAY 2024")
+    ents, ments = extract_entities(text)
+    orgs = {e["name"] for e in ents if e["type"] == "ORGANIZATION"}
+    assert "Ministry of Foreign Affairs" in orgs
+    # Mentions still quote the stored text, in capitals.
+    assert any(m["text"] == "MINISTRY OF FOREIGN AFFAIRS" for m in ments)
+
+
+def test_an_instrument_named_with_an_acronym_is_no_organization():
+    text = ("Prime Minister Tavita and President Ochoa witnessed the signing of three Memoranda of "
+            "Understanding (MOUs) on fisheries, ports and schools in Lima.")
+    ents, ments = extract_entities(text)
+    assert not [e for e in ents if e["type"] == "ORGANIZATION" and "Memorand" in e["name"]]
+    assert all("Memorand" not in m["text"] for m in ments)

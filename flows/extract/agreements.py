@@ -1578,15 +1578,22 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
     place = _location(doc, h0, header)
     for it in blk.items:
         parties: list[str] = []
-        for _a, _b, e in _mentions_in(doc, it.start, it.end):
-            p = _party_name(e, doc)
-            if p and (re.fullmatch(r"[A-Z]{3}", p) or p in _INTL_ORGS.values()) and p not in parties:
+        ents = [e for _a, _b, e in _mentions_in(doc, it.start, it.end)]
+        # "Power Purchase Agreement between X Power and Y Lighting Company": a company deal,
+        # whose parties are the companies; otherwise bodies stand for their countries.
+        commercial = (_KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
+                      and not any(_is_government(e) for e in ents))
+        for e in ents:
+            p = _party_name(e, doc, commercial)
+            keep = commercial and e.type == "ORGANIZATION" or bool(p) and (
+                re.fullmatch(r"[A-Z]{3}", p or "") or p in _INTL_ORGS.values())
+            if p and keep and p not in parties:
                 parties.append(p)
         if not parties:
             # A list under a bilateral visit's release: between the article's two main countries.
             parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
         doc.records.append(_Record(
-            kind=it.kind, status=status, parties=parties, weak_parties=not parties, signatories=[],
+            kind=_final_kind(it.kind, commercial, parties), status=status, commercial=commercial, parties=parties, weak_parties=not parties, signatories=[],
             fields=fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
             end=it.end, extra={"item": True}))
 
@@ -1672,8 +1679,8 @@ def extract_agreements(
             list_ctx = opened
     # A list's header counts the listed instruments ("the following MOUs were exchanged"): only
     # an instrument it names itself ("signed the Declaration of X, and the following ...") stays.
-    records = [r for r in doc.records if r.extra.get("item") or not any(
-        a <= r.start < b for a, b in headers) or (r.name and r.name[:1].isupper() and not _GROUP_NAME.search(r.name))]
+    records = [r for r in doc.records if r.extra.get("item") or not any(a <= r.start < b for a, b in headers)
+               or not (r.extra.get("package") or _GROUP_NAME.search(r.name or doc.text[r.start:r.end]))]
     if sum(1 for r in records if r.extra.get("item")) >= 2:
         # The article individuates the signed instruments in a list: a summary "signed four
         # cooperation instruments" is the same set, not one more (GUIDELINES: one per instrument).

@@ -17,7 +17,10 @@ from flows.extract.instruments import heads, kind_of
 # "a)", "(ii)", "1.", "3)", "-", "•" before an item.
 _ENUMERATOR = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}[.)]|[ivx]{1,4}[.)]|[-•*–])\s*", re.I)
 # A line that introduces a list: ends with a colon, or points at an annex.
-_HEADER = re.compile(r":\s*$|\b(?:list|text)s?\s+of\b[^.\n]*\b(?:is|are)\s+(?:at|in|attached)\b|^\s*annex\b", re.I)
+_COLON_END = re.compile(r":\s*$")
+_FOLLOWING = re.compile(r"\bfollowing\b", re.I)
+_ANNEX_POINTER = re.compile(r"\b(?:list|text)s?\b[^.\n]{0,60}\b(?:is|are)\s+(?:at|in|attached)\b[^.\n]{0,20}annex|"
+                            r"\bat\s+annex\b|\bannex(?:ed)?\s+(?:below|hereto)", re.I)
 _ANNEX_TITLE = re.compile(r"^\s*annex(?:\s+[A-Z0-9]{1,2})?\s*(?:[-–:]\s*(?P<rest>.*))?$", re.I)
 # A finite verb marks prose, not an item name ("The MOU will promote ...").
 _PROSE_VERB = re.compile(
@@ -108,7 +111,8 @@ def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlo
     while i < len(lines):
         a, b = lines[i]
         line = text[a:b]
-        if _HEADER.search(line) and (heads(line) or _ANNEX_TITLE.match(line)):
+        colon = _COLON_END.search(line) and (heads(line) or _FOLLOWING.search(line))
+        if colon or _ANNEX_POINTER.search(line) or _ANNEX_TITLE.match(line):
             if not _ANNEX_TITLE.match(line) or header is None:
                 header = _sentence_at(sentence_spans, a, b, text)
             i += 1

@@ -1,0 +1,33 @@
+from flows.extract.instruments import clean_parties, is_instrument_name, kind_of
+
+
+def test_instrument_names_are_recognised():
+    assert is_instrument_name("Memoranda of Understanding (MOUs)")
+    assert is_instrument_name("Coastal Shipping Framework Agreement")
+    assert is_instrument_name("Joint Statement on Rail Links")
+
+
+def test_bodies_with_an_instrument_noun_are_not_instruments():
+    assert not is_instrument_name("General Agreement on Tariffs and Trade")
+    assert not is_instrument_name("Treaty Organization of the North")
+    assert not is_instrument_name("Ministry of Fisheries")
+    assert not is_instrument_name("Port Authority of Valdora")
+
+
+def test_kind_of_heads():
+    assert kind_of("MOUs") == "memorandum_of_understanding"
+    assert kind_of("Joint Communique") == "joint_statement"
+    assert kind_of("Treaty") == "treaty"
+    assert kind_of("Roadmap") == "other"
+    assert kind_of("Agreement") == "agreement"
+
+
+def test_clean_parties_drops_instrument_names_and_fills_the_pair():
+    assert clean_parties(["Memoranda of Understanding (MOUs)"], ("NZL", "PER")) == ["NZL", "PER"]
+    assert clean_parties(["PER"], ("NZL", "PER")) == ["PER", "NZL"]
+    # Three countries or a company party: left alone.
+    assert clean_parties(["NZL", "PER", "CHL"], ("NZL", "PER")) == ["NZL", "PER", "CHL"]
+    assert clean_parties(["Andes Copper Ltd"], ("NZL", "PER")) == ["Andes Copper Ltd"]
+    # A country outside the pair is not completed with it.
+    assert clean_parties(["FRA"], ("NZL", "PER")) == ["FRA"]
+    assert clean_parties([], None) == []
