@@ -31,3 +31,11 @@ def test_clean_parties_drops_instrument_names_and_fills_the_pair():
     # A country outside the pair is not completed with it.
     assert clean_parties(["FRA"], ("NZL", "PER")) == ["FRA"]
     assert clean_parties([], None) == []
+
+
+def test_in_instrument_title():
+    from flows.extract.instruments import in_instrument_title
+    assert in_instrument_title("the leaders signed the Agreement on the ")
+    assert in_instrument_title("a Memorandum of Understanding for ")
+    assert not in_instrument_title("the leaders discussed cooperation on the ")
+    assert not in_instrument_title("an agreement on the ")  # lower case: prose, not a title

@@ -10,7 +10,7 @@ from datetime import date
 
 from flows.records import Extraction
 
-EXTRACTOR_VERSION = "0.5.0"
+EXTRACTOR_VERSION = "0.6.0"
 
 
 def extract(text: str, title: str | None = None, published: date | None = None) -> Extraction:

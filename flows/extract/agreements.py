@@ -1581,8 +1581,7 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         ents = [e for _a, _b, e in _mentions_in(doc, it.start, it.end)]
         # "Power Purchase Agreement between X Power and Y Lighting Company": a company deal,
         # whose parties are the companies; otherwise bodies stand for their countries.
-        commercial = (_KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
-                      and not any(_is_government(e) for e in ents))
+        commercial = _KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
         for e in ents:
             p = _party_name(e, doc, commercial)
             keep = commercial and e.type == "ORGANIZATION" or bool(p) and (
@@ -1594,7 +1593,8 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
             parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
         doc.records.append(_Record(
             kind=_final_kind(it.kind, commercial, parties), status=status, commercial=commercial, parties=parties, weak_parties=not parties, signatories=[],
-            fields=fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
+            fields=fields_of(_strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON"))) or fields_of(
+                " ; ".join(_body_names(doc, it.start, it.end))) or fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
             end=it.end, extra={"item": True}))
 
 
@@ -1679,6 +1679,7 @@ def extract_agreements(
             list_ctx = opened
     # A list's header counts the listed instruments ("the following MOUs were exchanged"): only
     # an instrument it names itself ("signed the Declaration of X, and the following ...") stays.
+    doc.records.sort(key=lambda r: r.start)  # list items were added first: text order again
     records = [r for r in doc.records if r.extra.get("item") or not any(a <= r.start < b for a, b in headers)
                or not (r.extra.get("package") or _GROUP_NAME.search(r.name or doc.text[r.start:r.end]))]
     if sum(1 for r in records if r.extra.get("item")) >= 2:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.instruments import is_instrument_name
+from flows.extract.instruments import in_instrument_title, is_instrument_name
 from flows.extract.items import REGION_ADJ
 from flows.extract.resolve import attach_leftovers, group, to_records
 from flows.extract.segment import analyze
@@ -29,13 +29,22 @@ def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], l
     ents = group(analyzer.items)
     region_adjs = [i for i in analyzer.items if i.type == REGION_ADJ]
     attach_leftovers(ents, analyzer.leftovers, region_adjs, analyzer.org_cued)
-    return _without_instruments(*to_records(ents, text))
+    return _without_instruments(*to_records(ents, text), text)
 
 
-def _without_instruments(entities: list[dict], mentions: list[dict]) -> tuple[list[dict], list[dict]]:
+def _without_instruments(entities: list[dict], mentions: list[dict], text: str) -> tuple[list[dict], list[dict]]:
     # An instrument's own name, often defined with an acronym ("two Memoranda of Understanding
     # (MOUs)"), looks like an organization by form; it is no body and must never become a party.
+    # Nor is the topic of a title ("Agreement on the Promotion and Protection of Investments").
     dropped = {e["entity_id"] for e in entities if e["type"] == "ORGANIZATION" and is_instrument_name(e["name"])}
+    spans: dict[str, list[int]] = {}
+    for m in mentions:
+        spans.setdefault(m["entity_id"], []).append(m["start"])
+    for e in entities:
+        starts = spans.get(e["entity_id"], [])
+        if e["type"] == "ORGANIZATION" and starts and all(
+                in_instrument_title(text[max(0, s - 50) : s]) for s in starts):
+            dropped.add(e["entity_id"])
     if not dropped:
         return entities, mentions
     return ([e for e in entities if e["entity_id"] not in dropped],

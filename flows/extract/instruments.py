@@ -85,3 +85,15 @@ def clean_parties(parties: list[str], pair: tuple[str, str] | None) -> list[str]
     if not others and len(countries) <= 1 and (not countries or countries[0] in pair):
         return list(pair) if not countries else countries + [c for c in pair if c != countries[0]]
     return out
+
+
+_TITLE_TAIL = re.compile(r"(?:on|for|concerning|regarding)\s+(?:the\s+)?$", re.I)
+
+
+def in_instrument_title(before: str) -> bool:
+    """True when ``before`` ends inside an instrument's title: "... Agreement on the " + topic."""
+    m = _TITLE_TAIL.search(before)
+    if not m:
+        return False
+    hs = heads(before[: m.start()])
+    return bool(hs) and not before[hs[-1].end() : m.start()].strip() and hs[-1].group()[:1].isupper()
