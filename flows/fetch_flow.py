@@ -18,8 +18,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
-from flows.errors import FetchFailed, SettingsError
-from flows.fetch import (
+from accords.errors import FetchFailed, SettingsError
+from accords.fetch import (
     FetchPolicy,
     FetchResult,
     fetch_pages,
@@ -28,7 +28,7 @@ from flows.fetch import (
     make_session,
     read_feed,
 )
-from flows.settings import PROJECT_ROOT, load_settings
+from accords.settings import PROJECT_ROOT, load_settings
 
 FEEDS_FILE = PROJECT_ROOT / "feeds.toml"
 FLOW_NAME = "fetch"

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import urllib3.util.connection
 
-import flows.fetch as fetch_mod
-from flows.cli import main
-from flows.discover import discover
-from flows.errors import FetchRefused, SettingsError
-from flows.fetch import FetchPolicy, fetch_all, fetch_pages, load_feeds
-from flows.fetch_rules import (
+import accords.fetch as fetch_mod
+from accords.cli import main
+from accords.discover import discover
+from accords.errors import FetchRefused, SettingsError
+from accords.fetch import FetchPolicy, fetch_all, fetch_pages, load_feeds
+from accords.fetch_rules import (
     check_addresses,
     check_content_type,
     check_url,

@@ -2,7 +2,7 @@
 
 Each page is saved as ``<sha256(url)[:20]>.html`` with a sidecar ``<same>.html.meta`` (JSON: url,
 final_url, fetched_at, content_type, feed). A URL whose page file exists is skipped. Safety rules
-(pure, in ``flows.fetch_rules``): http(s) only; every address a host resolves to must be public
+(pure, in ``accords.fetch_rules``): http(s) only; every address a host resolves to must be public
 unless allowed, checked before connecting and again against the connected socket's peer (so a DNS
 answer that changes between the check and the connection is caught), on every redirect (followed
 here, at most ``max_redirects``); content types and a size cap are enforced while streaming.
@@ -28,8 +28,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
-from flows.errors import FetchFailed, FetchRefused, SettingsError
-from flows.fetch_rules import (
+from accords.errors import FetchFailed, FetchRefused, SettingsError
+from accords.fetch_rules import (
     FEED_TYPES,
     HTML_TYPES,
     check_addresses,
@@ -40,7 +40,7 @@ from flows.fetch_rules import (
     page_filename,
     sidecar_filename,
 )
-from flows.warehouse import utcnow
+from accords.warehouse import utcnow
 
 PROJECT_URL = "https://example.org/accords"  # placeholder until the project has a public home
 USER_AGENT = f"accords/0.1 (+{PROJECT_URL})"

@@ -46,9 +46,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.extract.dates import find_dates
-from flows.extract.sentences import split_sentences
-from flows.ids import stable_id
+from accords.extract.dates import find_dates
+from accords.extract.sentences import split_sentences
+from accords.ids import stable_id
 
 _DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
 
@@ -498,7 +498,7 @@ def _portfolio_department(name: str, names: dict[str, str]) -> str | None:
     Every word before the country name is a portfolio word (the lexicon's role modifiers:
     Agriculture, Natural, Resources ...), so "Air Canada" or "Bank of Canada" do not qualify.
     """
-    from flows.extract.lexicon import lexicon
+    from accords.extract.lexicon import lexicon
 
     words = name.split()
     for cut in range(len(words) - 1, 0, -1):

@@ -7,9 +7,9 @@ entity and adds short-form mentions. Mentions index ``text``; the title is not i
 
 from __future__ import annotations
 
-from flows.extract.items import REGION_ADJ
-from flows.extract.resolve import attach_leftovers, group, to_records
-from flows.extract.segment import analyze
+from accords.extract.items import REGION_ADJ
+from accords.extract.resolve import attach_leftovers, group, to_records
+from accords.extract.segment import analyze
 
 
 def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], list[dict]]:
