@@ -172,7 +172,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    """Download pages and feed items into raw/fetched/ (no Prefect flow needed; see flows/fetch_flow.py)."""
+    """Download pages and feed items into raw/fetched/ (no Prefect flow needed; see flows/fetch.py)."""
     from accords.errors import SettingsError
     from accords.fetch import FetchPolicy, fetch_all, fetched_dir, load_feeds
 

@@ -38,7 +38,7 @@ from accords.server import (
     write_server_file,
 )
 from accords.settings import PROJECT_ROOT, Settings, load_settings
-from flows.fetch_flow import fetch_deployment
+from flows.fetch import fetch_deployment
 from flows.ingest import ingest_flow
 
 

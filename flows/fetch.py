@@ -5,7 +5,7 @@ Served on a schedule next to ``ingest``; the feeds come from ``feeds.toml`` at t
 ingestion picks them up. Example, in a serve script::
 
     from prefect import serve
-    from flows.fetch_flow import fetch_deployment
+    from flows.fetch import fetch_deployment
     serve(ingest_deployment, fetch_deployment(interval=3600))
 """
 
