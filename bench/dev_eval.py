@@ -2,8 +2,8 @@
 
 Usage: python bench/dev_eval.py [DOCS_DIR] [GOLD_DIR] [--keep DIR]
 
-Parses every article file in DOCS_DIR with the real parser (``flows.parse``), runs
-``flows.extract.extract`` over each article, writes the three tables
+Parses every article file in DOCS_DIR with the real parser (``accords.parse``), runs
+``accords.extract.extract`` over each article, writes the three tables
 the scorer reads (articles, entities, agreements) as Parquet into a temporary directory and
 prints ../shared/eval/score.py's report. The real pipeline gives the same numbers; this is
 only a faster loop for extractor work.
@@ -20,9 +20,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.extract import extract
-from flows.ids import article_id
-from flows.parse import parse_file
+from accords.extract import extract
+from accords.ids import article_id
+from accords.parse import parse_file
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"

@@ -14,8 +14,8 @@ import importlib.util
 import json
 from pathlib import Path
 
-from flows.extract import extract
-from flows.parse import parse_file
+from accords.extract import extract
+from accords.parse import parse_file
 
 HERE = Path(__file__).resolve().parent
 SCORE = HERE.parent.parent / "shared" / "eval" / "score.py"

@@ -2,7 +2,7 @@
 
 Usage: python bench/extract_speed.py [--limit N] [--repeat R]
 
-Builds N articles with ../shared/tools/reuters_to_raw.py, then times ``flows.extract.extract``
+Builds N articles with ../shared/tools/reuters_to_raw.py, then times ``accords.extract.extract``
 (entities, mentions, agreements; no I/O, no validation) in this single process and prints
 characters per second, plus the entity and agreement stages separately, and how time grows
 with article length (one synthetic long article made by concatenating real ones).
@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.extract import extract
-from flows.extract.entities import extract_entities
-from flows.ids import canonical_text
+from accords.extract import extract
+from accords.extract.entities import extract_entities
+from accords.ids import canonical_text
 
 TOOL = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "reuters_to_raw.py"
 

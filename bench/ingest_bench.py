@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TOOL = ROOT.parent / "shared" / "tools" / "reuters_to_raw.py"
-ACCORDS = [sys.executable, "-m", "flows.cli"]
+ACCORDS = [sys.executable, "-m", "accords.cli"]
 
 
 def build_corpus(out: Path, fmt: str, limit: int | None) -> None:
@@ -66,7 +66,7 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, float, subproc
 
 
 def table_stats(wh: Path) -> dict[str, tuple[int, int, int]]:
-    from flows.warehouse import TABLES, read_table, table_files
+    from accords.warehouse import TABLES, read_table, table_files
 
     stats = {}
     for t in TABLES:
@@ -77,7 +77,7 @@ def table_stats(wh: Path) -> dict[str, tuple[int, int, int]]:
 
 
 def last_run(wh: Path) -> dict:
-    from flows.history import recent_runs
+    from accords.history import recent_runs
 
     return recent_runs(wh, 1)[0]
 
@@ -85,7 +85,7 @@ def last_run(wh: Path) -> dict:
 def total_chars(wh: Path) -> int:
     import pyarrow.compute as pc
 
-    from flows.warehouse import read_table
+    from accords.warehouse import read_table
 
     t = read_table(wh, "articles", ["text_chars"])
     return int(pc.sum(t.column("text_chars")).as_py() or 0)
@@ -169,7 +169,7 @@ def settled_server(home: Path) -> tuple[object, str]:
     After /api/health answers, the server still spends seconds of CPU starting its services;
     measured against a run, that would be the server's start, not orchestration.
     """
-    from flows.serve import LocalServer, free_port
+    from accords.server import LocalServer, free_port
 
     server = LocalServer(home, free_port())
     api_url = server.start()

@@ -27,9 +27,9 @@ import pyarrow.fs as pafs
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from accords.history import recent_runs  # noqa: E402
+from accords.storage import Location, filesystem, join  # noqa: E402
 from bench.ingest_bench import build_corpus  # noqa: E402
-from flows.history import recent_runs  # noqa: E402
-from flows.storage import Location, filesystem, join  # noqa: E402
 
 
 def free_port() -> int:
@@ -51,7 +51,7 @@ def upload(raw: Path, uri: str) -> float:
 
 def ingest(raw: Location, wh: Location, workers: int, env: dict[str, str]) -> tuple[float, dict]:
     """One `accords ingest --no-prefect` process; wall seconds and its runs row."""
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--workers", str(workers),
+    cmd = [sys.executable, "-m", "accords.cli", "ingest", "--no-prefect", "--workers", str(workers),
            "--raw", str(raw), "--warehouse", str(wh)]
     t0 = time.perf_counter()
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=HERE.parent)

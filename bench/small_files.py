@@ -17,9 +17,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from flows.runner import run_compact, run_ingest
-from flows.settings import Settings
-from flows.warehouse import TABLES, read_table, table_files
+from accords.runner import run_compact, run_ingest
+from accords.settings import Settings
+from accords.warehouse import TABLES, read_table, table_files
 
 COUNTRIES = ["Chile", "Peru", "Kenya", "Norway", "Japan", "Egypt", "Brazil", "India", "Ghana", "Oman"]
 

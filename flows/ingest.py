@@ -19,13 +19,13 @@ from prefect.runtime import flow_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from flows.discover import FoundFile, SkippedFile, discover
-from flows.errors import AccordsError
-from flows.history import FileState
-from flows.parallel import ordered_map, spawn_pool
-from flows.pipeline import BatchContext, BatchFn, BatchOutput, process_batch, reextract_batch
-from flows.runner import RunResult, Stages, run_ingest, run_reprocess
-from flows.settings import Settings, load_settings
+from accords.discover import FoundFile, SkippedFile, discover
+from accords.errors import AccordsError
+from accords.history import FileState
+from accords.parallel import ordered_map, spawn_pool
+from accords.pipeline import BatchContext, BatchFn, BatchOutput, process_batch, reextract_batch
+from accords.runner import RunResult, Stages, run_ingest, run_reprocess
+from accords.settings import Settings, load_settings
 
 
 class RunFailed(AccordsError):

@@ -1,521 +1,45 @@
-"""Scheduling and triggering: a local Prefect server, the served deployment, a raw/ watcher.
+"""Prefect wiring for ``accords serve``: the ``ingest`` deployment, and serving it (with ``fetch``).
 
-Prefect's embedded (temporary) API runs no scheduler, so ``accords serve`` needs a real server.
-It uses the one at ``PREFECT_API_URL`` or starts ``prefect server start`` as a child process
-(SQLite in ``PREFECT_HOME``, bound to 127.0.0.1) in its own process group, waits for
-``/api/health``, and stops the whole group on exit. It then serves the ``ingest`` flow as the
-deployment ``ingest/accords-ingest`` on a cron or interval schedule; with ``--watch`` a watchdog
-observer on ``raw/`` asks the server for a run when files arrive (debounced, once they stop
-changing). Overlapping runs are prevented by the warehouse flock (``flows/runner.py``), not here.
+Thin: the server process, the raw/ watcher and run triggering are library code in
+``accords.server``; this module only builds the deployments and hands them to ``prefect.serve``.
+Deployments use module entrypoints (``flows.ingest:ingest_flow``), so flow runs import them from
+the installed package whatever the serve process's working directory is.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import json
 import os
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any
 
-from flows.errors import ServerError, SettingsError
-from flows.settings import PROJECT_ROOT, Settings, load_settings
-from flows.storage import Location
-
-HOST = "127.0.0.1"
-DEFAULT_PORT = 4200  # Prefect's usual port; a free one is used when it is taken
-FLOW_NAME = "ingest"
-DEPLOYMENT_NAME = "accords-ingest"
-DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"
-DEFAULT_INTERVAL_SECONDS = 900.0
-# An event run waits this long for a running ingestion instead of being skipped: the files that
-# triggered it may have arrived after that run listed raw/.
-EVENT_LOCK_WAIT_SECONDS = 600.0
-# How often the serve process asks the server for due runs, unless PREFECT_RUNNER_POLL_FREQUENCY
-# says otherwise (Prefect's default, 10 s, makes file-arrival runs feel slow).
-DEFAULT_POLL_SECONDS = 5
-SERVER_FILE = "accords-server.json"  # in PREFECT_HOME: where `accords trigger` finds the server
-SERVER_LOG = "accords-server.log"
-
-Log = Callable[[str], None]
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure helpers
-# ---------------------------------------------------------------------------------------------
-
-def schedule_args(cron: str | None = None, interval: float | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``Flow.to_deployment``: one cron or one interval (default 15 min)."""
-    if cron is not None and interval is not None:
-        raise SettingsError("give either a cron expression or an interval, not both")
-    if cron is not None:
-        from prefect.client.schemas.schedules import CronSchedule
-
-        try:
-            CronSchedule(cron=cron)
-        except ValueError as exc:
-            raise SettingsError(f"not a valid cron expression: {cron!r}") from exc
-        return {"cron": cron}
-    seconds = DEFAULT_INTERVAL_SECONDS if interval is None else interval
-    if seconds <= 0:
-        raise SettingsError(f"the interval must be a positive number of seconds, not {seconds}")
-    return {"interval": timedelta(seconds=seconds)}
-
-
-def describe_schedule(schedule: Mapping[str, Any]) -> str:
-    """A short human description of ``schedule_args`` output."""
-    if "cron" in schedule:
-        return f"cron '{schedule['cron']}' (UTC)"
-    return f"every {schedule['interval'].total_seconds():g} s"
-
-
-def deployment_parameters(settings: Settings) -> dict[str, Any]:
-    """Default parameters of the deployment: scheduled runs record trigger=schedule."""
-    def absolute(loc: Location) -> str:
-        return str(loc.resolve()) if isinstance(loc, Path) else loc
-
-    return {"raw_dir": absolute(settings.raw_dir), "warehouse_dir": absolute(settings.warehouse_dir),
-            "trigger": "schedule"}
-
-
-def run_parameters(trigger: str, lock_wait_seconds: float | None = None) -> dict[str, Any]:
-    """Parameters for one triggered run (merged over the deployment's defaults by the server)."""
-    params: dict[str, Any] = {"trigger": trigger}
-    if lock_wait_seconds:
-        params["options"] = {"lock_wait_seconds": lock_wait_seconds}
-    return params
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    """True when ``host:port`` can be bound right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(host: str = HOST) -> int:
-    """A port the kernel reports free on ``host``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def choose_port(port: int | None = None, host: str = HOST) -> int:
-    """The port for a local server: the one asked for, else 4200 if free, else any free port."""
-    if port is not None:
-        if not port_is_free(port, host):
-            raise ServerError(f"port {port} on {host} is already in use")
-        return port
-    return DEFAULT_PORT if port_is_free(DEFAULT_PORT, host) else free_port(host)
-
-
-def api_url_for(port: int, host: str = HOST) -> str:
-    """The Prefect API address of a server on ``host:port``."""
-    return f"http://{host}:{port}/api"
-
-
-def ui_url(api_url: str) -> str:
-    """The Prefect UI address that goes with an API address."""
-    url = api_url.rstrip("/")
-    return url[: -len("/api")] if url.endswith("/api") else url
-
-
-def flow_run_url(api_url: str, flow_run_id: object) -> str:
-    """Link to one flow run in the UI."""
-    return f"{ui_url(api_url)}/runs/flow-run/{flow_run_id}"
-
-
-# Names discover() skips as unfinished or editor files; watching them would only trigger no-op runs.
-_PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".swp", ".swo", ".swx", ".crdownload", ".download")
-
-
-def watched(path: str | Path, root: Path) -> bool:
-    """True when a change to ``path`` below ``root`` should trigger a run."""
-    try:
-        rel = Path(path).relative_to(root)
-    except ValueError:
-        return False
-    if not rel.parts or any(part.startswith(".") for part in rel.parts):
-        return False
-    name = rel.name
-    return not (name.lower().endswith(_PARTIAL_SUFFIXES) or name.endswith("~")
-                or (name.startswith("#") and name.endswith("#")))
-
-
-Stat = Callable[[str], tuple[int, int] | None]
-
-
-def stat_signature(path: str) -> tuple[int, int] | None:
-    """(size, mtime_ns) of a path, or None when it is gone."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-@dataclass
-class Debouncer:
-    """Turns a burst of file events into one trigger, once every file has stopped changing.
-
-    ``note`` records an event; ``poll`` returns the batch to trigger for when no event came for
-    ``quiet_seconds``, every pending file's (size, mtime) is unchanged since the previous poll and
-    its mtime is at least ``settle_seconds`` old (so discover() will not skip it as unfinished).
-    Time is passed in, so the logic is testable without sleeping.
-    """
-
-    quiet_seconds: float = 1.0
-    settle_seconds: float = 2.0
-    _pending: dict[str, tuple[int, int] | None] = field(default_factory=dict)
-    _last_event: float = 0.0
-
-    def note(self, path: str, now: float) -> None:
-        """Record an event on ``path`` at monotonic time ``now``."""
-        self._pending.setdefault(path, None)
-        self._last_event = now
-
-    def requeue(self, paths: list[str], now: float) -> None:
-        """Put back a batch whose trigger failed, to be retried after the quiet period."""
-        for p in paths:
-            self.note(p, now)
-
-    @property
-    def pending(self) -> list[str]:
-        """Paths waiting for a trigger."""
-        return sorted(self._pending)
-
-    def poll(self, now: float, wall: float, stat: Stat = stat_signature) -> list[str] | None:
-        """The batch to trigger now, or None (``now`` monotonic, ``wall`` epoch seconds)."""
-        if not self._pending or now - self._last_event < self.quiet_seconds:
-            return None
-        stable = True
-        for path, seen in list(self._pending.items()):
-            cur = stat(path)
-            if cur is None:  # gone again (e.g. a temp file renamed away): nothing to ingest
-                del self._pending[path]
-                continue
-            if cur != seen or wall - cur[1] / 1e9 < self.settle_seconds:
-                self._pending[path] = cur
-                stable = False
-        if not stable or not self._pending:
-            return None
-        batch = sorted(self._pending)
-        self._pending.clear()
-        return batch
-
-
-# ---------------------------------------------------------------------------------------------
-# Local Prefect server
-# ---------------------------------------------------------------------------------------------
-
-def health_ok(api_url: str, timeout: float = 2.0) -> bool:
-    """True when ``GET <api>/health`` answers 200 true."""
-    try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as resp:  # noqa: S310
-            return resp.status == 200 and resp.read().strip() == b"true"
-    except (OSError, urllib.error.URLError, ValueError):
-        return False
-
-
-def server_env(base: Mapping[str, str], home: Path, port: int, host: str = HOST) -> dict[str, str]:
-    """Environment for ``prefect server start``: our PREFECT_HOME, loopback only, no telemetry."""
-    env = {k: v for k, v in base.items() if k != "PREFECT_API_URL"}
-    env.update({
-        "PREFECT_HOME": str(home), "PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    })
-    env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
-    return env
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A preexec_fn asking Linux to SIGTERM the server if we die without cleaning up (SIGKILL)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl  # loaded before fork: preexec stays tiny
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-    return preexec
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def stop_process_group(proc: subprocess.Popen[bytes], grace_seconds: float = 15.0) -> None:
-    """SIGTERM a child's whole process group, SIGKILL whatever is left after the grace period."""
-    pgid = proc.pid  # started with start_new_session: the child leads its own group
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_seconds
-    try:
-        proc.wait(timeout=grace_seconds)
-    except subprocess.TimeoutExpired:
-        pass
-    # The leader may be gone while workers it started still run: wait for them, then kill.
-    while _group_alive(pgid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _group_alive(pgid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-    if proc.poll() is None:
-        proc.wait(timeout=5)
-
-
-class LocalServer:
-    """``prefect server start`` as a child process group; a context manager yielding the API URL."""
-
-    def __init__(self, home: Path, port: int, host: str = HOST, start_timeout: float = 120.0,
-                 env: Mapping[str, str] | None = None) -> None:
-        self.home = home
-        self.host = host
-        self.port = port
-        self.start_timeout = start_timeout
-        self.api_url = api_url_for(port, host)
-        self.log_path = home / SERVER_LOG
-        self._env = dict(os.environ if env is None else env)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.startup_seconds: float | None = None
-
-    def start(self) -> str:
-        """Start the server and wait until it is healthy; return its API URL."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", self.host,
-               "--port", str(self.port), "--no-background"]
-        t0 = time.monotonic()
-        with open(self.log_path, "ab") as log_fh:
-            self.proc = subprocess.Popen(
-                cmd, env=server_env(self._env, self.home, self.port, self.host), stdin=subprocess.DEVNULL,
-                stdout=log_fh, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - no threads run yet
-            )
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - t0
-        return self.api_url
-
-    def _wait_healthy(self) -> None:
-        assert self.proc is not None
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise ServerError(f"prefect server exited with code {self.proc.returncode} while starting; "
-                                  f"last lines of {self.log_path}:\n{self.log_tail()}")
-            if health_ok(self.api_url, timeout=1.0):
-                return
-            time.sleep(0.25)
-        raise ServerError(f"prefect server not healthy after {self.start_timeout:.0f} s; "
-                          f"last lines of {self.log_path}:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 15) -> str:
-        """The end of the server's log file."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-            return "\n".join(text.splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        """Stop the server's whole process group (idempotent)."""
-        if self.proc is not None:
-            stop_process_group(self.proc)
-            self.proc = None
-
-    def __enter__(self) -> str:
-        """Start; yields the API URL."""
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        """Stop."""
-        self.stop()
-
-
-def write_server_file(home: Path, api_url: str) -> Path:
-    """Record the running local server so ``accords trigger`` can find it."""
-    path = home / SERVER_FILE
-    path.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
-    return path
-
-
-def resolve_api_url(env: Mapping[str, str], home: Path) -> str:
-    """The server to talk to: PREFECT_API_URL, else the one a running ``accords serve`` started."""
-    if env.get("PREFECT_API_URL"):
-        return env["PREFECT_API_URL"]
-    try:
-        info = json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))
-        url = str(info["api_url"])
-    except (OSError, ValueError, KeyError, TypeError):
-        url = ""
-    if url and health_ok(url):
-        return url
-    raise ServerError("no Prefect server found: start `accords serve` (or `make serve`) first, "
-                      "or set PREFECT_API_URL")
-
-
-# ---------------------------------------------------------------------------------------------
-# Triggering runs
-# ---------------------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def _api(api_url: str | None) -> Iterator[None]:
-    """Point Prefect at ``api_url`` for this thread (the global settings may predate it)."""
-    if not api_url:
-        yield
-        return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        yield
-
-
-def trigger_run(api_url: str, trigger: str = "manual", lock_wait_seconds: float | None = None,
-                wait: bool = False, poll_seconds: float = 2.0) -> Any:
-    """Ask the server to run the deployment now; return the FlowRun (finished if ``wait``).
-
-    Uses Prefect's synchronous client (plain HTTP, no event loop): the watcher calls this from
-    its own thread while ``serve`` runs an asyncio loop in the main thread.
-    """
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    try:
-        with _api(api_url), get_client(sync_client=True) as client:
-            deployment = client.read_deployment_by_name(DEPLOYMENT)
-            run = client.create_flow_run_from_deployment(
-                deployment.id, parameters=run_parameters(trigger, lock_wait_seconds),
-                tags=[f"trigger:{trigger}"])
-            while wait and not (run.state is not None and run.state.is_final()):
-                time.sleep(poll_seconds)
-                run = client.read_flow_run(run.id)
-            return run
-    except ObjectNotFound as exc:
-        raise ServerError(f"deployment {DEPLOYMENT} not found on {api_url}: "
-                          "is `accords serve` running?") from exc
-    except OSError as exc:  # httpx transport errors are OSErrors underneath
-        raise ServerError(f"cannot reach the Prefect server at {api_url}: {exc}") from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Watching raw/
-# ---------------------------------------------------------------------------------------------
-
-class RawWatcher:
-    """Watches ``raw/`` with watchdog and calls ``fire(paths)`` once per settled burst of changes."""
-
-    def __init__(self, raw_dir: Path, fire: Callable[[list[str]], None], quiet_seconds: float = 1.0,
-                 settle_seconds: float = 2.0, poll_seconds: float = 0.5, log: Log = print) -> None:
-        self.raw_dir = raw_dir.resolve()
-        self.fire = fire
-        self.poll_seconds = poll_seconds
-        self.log = log
-        self.debouncer = Debouncer(quiet_seconds=quiet_seconds, settle_seconds=settle_seconds)
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._observer: Any = None
-        self._thread: threading.Thread | None = None
-
-    def on_event(self, event: Any) -> None:
-        """Watchdog callback: note writes, creations and renames into raw/ (not deletions)."""
-        kind = event.event_type
-        if kind == "moved":
-            path = event.dest_path
-        elif kind in ("created", "closed") or (kind == "modified" and not event.is_directory):
-            path = event.src_path  # a directory's "modified" only echoes its files' own events
-        else:
-            return
-        path = os.fsdecode(path)
-        if watched(path, self.raw_dir):
-            with self._lock:
-                self.debouncer.note(path, time.monotonic())
-
-    def start(self) -> None:
-        """Start the observer and the debounce thread."""
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
-
-        watcher = self
-
-        class _Handler(FileSystemEventHandler):
-            def on_any_event(self, event: Any) -> None:
-                watcher.on_event(event)
-
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
-        self._observer = Observer()
-        self._observer.schedule(_Handler(), str(self.raw_dir), recursive=True)
-        self._observer.start()
-        self._thread = threading.Thread(target=self._loop, name="accords-watch", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
-            with self._lock:
-                batch = self.debouncer.poll(time.monotonic(), time.time())
-            if not batch:
-                continue
-            try:
-                self.fire(batch)
-            except Exception as exc:  # noqa: BLE001 - server briefly away: retry, never die
-                self.log(f"watch: could not trigger a run ({type(exc).__name__}: {exc}); retrying")
-                with self._lock:
-                    self.debouncer.requeue(batch, time.monotonic())
-
-    def stop(self) -> None:
-        """Stop watching (idempotent)."""
-        self._stop.set()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
-            self._observer = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-
-# ---------------------------------------------------------------------------------------------
-# `accords serve`
-# ---------------------------------------------------------------------------------------------
-
-def _refuse_second_server(home: Path) -> None:
-    """Two servers on one SQLite file would contend for it: point the second serve at the first."""
-    try:
-        url = str(json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))["api_url"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    if health_ok(url):
-        raise ServerError(f"another `accords serve` already runs a server on {url} with PREFECT_HOME={home}; "
-                          f"stop it, or set PREFECT_API_URL={url} to use that server")
+from accords.errors import ServerError, SettingsError
+from accords.server import (
+    DEFAULT_POLL_SECONDS,
+    DEPLOYMENT,
+    DEPLOYMENT_NAME,
+    EVENT_LOCK_WAIT_SECONDS,
+    LocalServer,
+    Log,
+    RawWatcher,
+    api_context,
+    choose_port,
+    deployment_parameters,
+    describe_schedule,
+    health_ok,
+    refuse_second_server,
+    schedule_args,
+    trigger_run,
+    ui_url,
+    write_server_file,
+)
+from accords.settings import PROJECT_ROOT, Settings, load_settings
+from flows.fetch import fetch_deployment
+from flows.ingest import ingest_flow
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -529,8 +53,6 @@ def ingest_deployment(settings: Settings | None = None, **schedule: Any) -> Any:
     For serving next to other deployments: ``serve(ingest_deployment(**schedule_args()), ...)``.
     """
     from prefect.types.entrypoint import EntrypointType
-
-    from flows.ingest import ingest_flow
 
     settings = settings or load_settings()  # composing code: flags absent, ACCORDS_* apply
     # A module entrypoint: flow runs import flows.ingest whatever the serve process's cwd is.
@@ -554,8 +76,6 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
         raise SettingsError(f"--watch and --fetch-interval need a local raw folder, not {settings.raw_dir}")
     deployments = [ingest_deployment(settings, **schedule)]
     if fetch_interval:
-        from flows.fetch_flow import fetch_deployment
-
         deployments.append(fetch_deployment(interval=fetch_interval, raw_dir=str(settings.raw_dir.resolve())))
         log(f"Serving the fetch flow too: feeds of feeds.toml every {fetch_interval:g} s")
     watcher: RawWatcher | None = None
@@ -576,7 +96,7 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
         if watcher is not None:
             watcher.start()
             log(f"watch: watching {settings.raw_dir} for new or changed files")
-        with _api(api_url):
+        with api_context(api_url):
             serve(*deployments, print_starting_message=False)
     finally:
         if watcher is not None:
@@ -600,7 +120,7 @@ def serve_command(settings: Settings, cron: str | None = None, interval: float |
                     raise ServerError(f"the Prefect server at PREFECT_API_URL={api_url} is not healthy")
                 log(f"Using the Prefect server at {api_url}")
             else:
-                _refuse_second_server(home)
+                refuse_second_server(home)
                 server = LocalServer(home, choose_port(port), env=env)
                 log(f"Starting a local Prefect server on {server.api_url} "
                     f"(state in {home}, log {server.log_path})")

@@ -78,7 +78,7 @@ def raw_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, raw_dir: Path):  # noqa: ANN201
     """Settings pointing at the tmp raw folder and a tmp warehouse."""
-    from flows.settings import Settings
+    from accords.settings import Settings
 
     return Settings(raw_dir=raw_dir, warehouse_dir=tmp_path / "warehouse", settle_seconds=0.0)
 

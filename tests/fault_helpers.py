@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from flows.ids import article_id
-from flows.warehouse import TABLES, read_table
+from accords.ids import article_id
+from accords.warehouse import TABLES, read_table
 from tests.conftest import ROOT, STATE_VISIT, TRADE_JSON
 
 OLD = 1_600_000_000  # an mtime well past the settle time
@@ -144,7 +144,7 @@ def rows_lost_and_extra(got: dict, ref: dict) -> tuple[int, int]:
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    """Environment for a ``python -m flows.cli`` subprocess: no inherited ACCORDS_*, no settle wait."""
+    """Environment for a ``python -m accords.cli`` subprocess: no inherited ACCORDS_*, no settle wait."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORDS_")}
     env["ACCORDS_SETTLE_SECONDS"] = "0"
     env["ACCORDS_WORKERS"] = "1"
@@ -154,11 +154,11 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
         preexec: str | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m flows.cli <args>`` (optionally after ``preexec`` Python code) in a subprocess."""
+    """Run ``python -m accords.cli <args>`` (optionally after ``preexec`` Python code) in a subprocess."""
     if preexec is None:
-        cmd = [sys.executable, "-m", "flows.cli", *args]
+        cmd = [sys.executable, "-m", "accords.cli", *args]
     else:
-        code = f"{preexec}\nimport sys\nfrom flows.cli import main\nsys.exit(main(sys.argv[1:]))"
+        code = f"{preexec}\nimport sys\nfrom accords.cli import main\nsys.exit(main(sys.argv[1:]))"
         cmd = [sys.executable, "-c", code, *args]
     return subprocess.run(cmd, env=env or cli_env(), capture_output=True, text=True, timeout=timeout,
                           cwd=ROOT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flows.extract.agreements import extract_agreements, fields_of
+from accords.extract.agreements import extract_agreements, fields_of
 
 # surface form -> (type, canonical name, country code, role)
 SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -546,7 +546,7 @@ def test_ministry_with_sector_words_stands_for_its_country() -> None:
 
 
 def test_hyphenated_country_pair_names_both_parties() -> None:
-    from flows.extract.agreements import _build_doc, _paired_countries
+    from accords.extract.agreements import _build_doc, _paired_countries
 
     text = "Ruritania-Freedonia Air Services Agreement"
     ents = [
@@ -586,7 +586,7 @@ def test_roadmap_is_not_a_road() -> None:
 
 
 def test_department_named_by_portfolio_and_country_stands_for_it() -> None:
-    from flows.extract import extract
+    from accords.extract import extract
 
     text = ("Canadian and Philippine officials met in Manila on Tuesday. Natural Resources Canada and "
             "the Philippine Department of Energy signed a memorandum of understanding on clean energy.")
@@ -598,7 +598,7 @@ def test_department_named_by_portfolio_and_country_stands_for_it() -> None:
 
 
 def test_talks_running_since_an_old_year_do_not_make_the_instrument_background() -> None:
-    from flows.extract import extract
+    from accords.extract import extract
 
     pub = date(2026, 3, 2)
     planned = ("Thai and Vietnamese leaders met in Hanoi on Monday. The two sides agreed to soon conclude "

@@ -1,5 +1,5 @@
-from flows.extract.annex import find_lists, item_of
-from flows.extract.sentences import split_sentences
+from accords.extract.annex import find_lists, item_of
+from accords.extract.sentences import split_sentences
 
 ANNEX = (
     "The two ministers witnessed the exchange of four instruments. The list is at Annex.\n"

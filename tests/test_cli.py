@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from flows.cli import build_parser, main
+from accords.cli import build_parser, main
 from tests.conftest import ROOT
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.runner import run_ingest
-from flows.warehouse import STAGING, TABLES, read_table
+from accords.runner import run_ingest
+from accords.warehouse import STAGING, TABLES, read_table
 from tests.conftest import write_raw
 from tests.test_runner import DATA_TABLES, quiet, snapshot
 
@@ -25,7 +25,7 @@ def ingest_subprocess(raw: Path, wh: Path | str, crash_at: str | None = None) ->
     if crash_at:
         env["ACCORDS_CRASH_AT"] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--raw", str(raw),
+        [sys.executable, "-m", "accords.cli", "ingest", "--no-prefect", "--raw", str(raw),
          "--warehouse", str(wh)],
         env=env, capture_output=True, text=True, timeout=120,
     )
@@ -36,7 +36,7 @@ def reference(tmp_path_factory) -> dict:
     """Data tables of an uninterrupted run over the same raw folder."""
     base = tmp_path_factory.mktemp("ref")
     raw = write_raw(base / "raw")
-    from flows.settings import Settings
+    from accords.settings import Settings
 
     run_ingest(Settings(raw_dir=raw, warehouse_dir=base / "wh", settle_seconds=0), log=quiet)
     return {t: snapshot(base / "wh", t) for t in DATA_TABLES}
@@ -93,7 +93,7 @@ def test_killed_run_on_s3_then_rerun_equals_clean_run(tmp_path: Path, reference:
     else:
         assert runs[0]["status"] == "failed" and "interrupted" in runs[0]["error"]
         assert runs[1]["articles_written"] == 4
-    from flows import objectstore
+    from accords import objectstore
 
     fs, base = objectstore._fs(wh)
     assert not objectstore._list(fs, f"{base}/{objectstore.INFLIGHT}")  # every marker cleared

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.history import recent_runs
-from flows.runner import run_ingest
+from accords.history import recent_runs
+from accords.runner import run_ingest
 from tests.test_runner import DATA_TABLES, quiet, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -33,7 +33,7 @@ def test_dask_task_runner_matches_local_run(settings, tmp_path) -> None:
 
 def upload(raw: Path, uri: str) -> None:
     """Copy a local raw folder to an object-store prefix, keeping relative paths."""
-    from flows.storage import filesystem, join
+    from accords.storage import filesystem, join
 
     fs, base = filesystem(uri)
     for p in sorted(raw.rglob("*")):

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flows.extract.dates import find_dates, resolve_date
+from accords.extract.dates import find_dates, resolve_date
 
 PUB = date(2024, 7, 4)  # a Thursday
 

@@ -1,4 +1,4 @@
-"""Tests for flows.discover: walking raw/, skip rules, symlinks, and guarded reading."""
+"""Tests for accords.discover: walking raw/, skip rules, symlinks, and guarded reading."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.discover import FoundFile, SkippedFile, discover, read_file
-from flows.errors import UnreadableFile
+from accords.discover import FoundFile, SkippedFile, discover, read_file
+from accords.errors import UnreadableFile
 
 LATER = time.time() + 3600  # "now" far enough after the fixtures' mtimes that all have settled
 
@@ -280,7 +280,7 @@ def test_unreadable_subdirectory_is_noted_simulated(raw: Path, monkeypatch: pyte
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr("flows.discover.os.scandir", scandir)
+    monkeypatch.setattr("accords.discover.os.scandir", scandir)
     found, skipped = discover(raw, now=LATER)
     assert found_paths(found) == ["ok.txt"]
     assert reasons(skipped) == {"locked": "unreadable directory: Permission denied"}
@@ -350,7 +350,7 @@ def test_read_file_permission_denied_simulated(raw: Path, monkeypatch: pytest.Mo
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("flows.discover.os.open", refuse)
+    monkeypatch.setattr("accords.discover.os.open", refuse)
     with pytest.raises(UnreadableFile, match="permission denied"):
         read_file(found, 100)
 

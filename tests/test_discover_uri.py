@@ -1,4 +1,4 @@
-"""Tests for flows.discover on a pyarrow filesystem URI (a local moto S3 server): same rules as raw/."""
+"""Tests for accords.discover on a pyarrow filesystem URI (a local moto S3 server): same rules as raw/."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pyarrow.fs as pafs
 import pytest
 
-from flows import discover as discover_mod
-from flows import pipeline
-from flows.discover import (
+from accords import discover as discover_mod
+from accords import pipeline
+from accords.discover import (
     FoundFile,
     SkippedFile,
     TransientReadError,
@@ -21,8 +21,8 @@ from flows.discover import (
     read_file,
     read_sidecar,
 )
-from flows.errors import UnreadableFile
-from flows.parallel import spawn_pool
+from accords.errors import UnreadableFile
+from accords.parallel import spawn_pool
 from tests.conftest import write_raw
 
 LATER = time.time() + 3600  # "now" far enough after the uploads that all have settled

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.extract.entities import extract_entities
-from flows.ids import entity_id
+from accords.extract.entities import extract_entities
+from accords.ids import entity_id
 
 STATE_VISIT = (
     "Chinese President Xi Jinping held talks with Kazakh President Kassym-Jomart Tokayev in Astana "

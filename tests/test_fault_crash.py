@@ -1,7 +1,7 @@
 """End-to-end fault injection with real processes: kills, a full disk, an immutable folder,
 readers during commits, overlapping and repeated runs, and memory on huge input.
 
-Crashes use real subprocesses (``python -m flows.cli ... --no-prefect``) and real signals
+Crashes use real subprocesses (``python -m accords.cli ... --no-prefect``) and real signals
 (``ACCORDS_CRASH_AT`` makes the process SIGKILL itself at a named point); the disk-full case runs
 the CLI under ``RLIMIT_FSIZE`` with SIGXFSZ ignored, so writes fail with EFBIG as on a full disk.
 Figures go to ``record_fault`` (see tests/fault_helpers.py and bench/fault_table.py).
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.runner import run_ingest
-from flows.settings import Settings
-from flows.warehouse import STAGING, TABLES, read_table, table_dir
+from accords.runner import run_ingest
+from accords.settings import Settings
+from accords.warehouse import STAGING, TABLES, read_table, table_dir
 from tests.conftest import ROOT, write_raw
 from tests.fault_helpers import (
     DATA_TABLES,
@@ -220,7 +220,7 @@ def test_table_folder_refusing_writes_fails_cleanly(tmp_path: Path, table: str) 
 def test_failure_after_the_commit_point_is_finished_by_the_next_run(
         tmp_path: Path, reference: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder turning read-only after the pre-commit check: the commit is kept, not half undone."""
-    from flows import warehouse
+    from accords import warehouse
 
     raw, wh = write_raw(tmp_path / "raw"), tmp_path / "wh"
     warehouse.init_warehouse(wh)
@@ -334,7 +334,7 @@ def test_overlapping_runs_never_duplicate(tmp_path: Path, wait: bool) -> None:
     raw_before = raw_snapshot(raw)
     n = 3 if wait else 2
     extra = ["--wait", "60"] if wait else []
-    procs = [subprocess.Popen([sys.executable, "-m", "flows.cli", *ingest_args(raw, wh, *extra)],
+    procs = [subprocess.Popen([sys.executable, "-m", "accords.cli", *ingest_args(raw, wh, *extra)],
                               env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(n)]
     outs = [p.communicate(timeout=120) for p in procs]
@@ -362,9 +362,9 @@ def test_overlapping_runs_never_duplicate(tmp_path: Path, wait: bool) -> None:
 
 _MEASURE = """
 import json, resource, sys
-from flows.runner import run_ingest
-from flows.settings import load_settings
-from flows.warehouse import read_table
+from accords.runner import run_ingest
+from accords.settings import load_settings
+from accords.warehouse import read_table
 res = run_ingest(load_settings(), log=lambda m: None)
 arts = read_table(load_settings().warehouse_dir, "articles", ["source_path", "text_chars"]).to_pylist()
 print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

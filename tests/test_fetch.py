@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import urllib3.util.connection
 
-import flows.fetch as fetch_mod
-from flows.cli import main
-from flows.discover import discover
-from flows.errors import FetchRefused, SettingsError
-from flows.fetch import FetchPolicy, fetch_all, fetch_pages, load_feeds
-from flows.fetch_rules import (
+import accords.fetch as fetch_mod
+from accords.cli import main
+from accords.discover import discover
+from accords.errors import FetchRefused, SettingsError
+from accords.fetch import FetchPolicy, fetch_all, fetch_pages, load_feeds
+from accords.fetch_rules import (
     check_addresses,
     check_content_type,
     check_url,
@@ -392,7 +392,7 @@ def test_cli_fetch(server: tuple[str, Counter[str]], tmp_path: Path,
 @pytest.mark.integration
 def test_fetch_flow_reads_feeds_file(server: tuple[str, Counter[str]], tmp_path: Path,
                                      prefect_harness: None) -> None:
-    from flows.fetch_flow import fetch_flow
+    from flows.fetch import fetch_flow
 
     base, _ = server
     feeds = tmp_path / "feeds.toml"
@@ -405,10 +405,10 @@ def test_fetch_flow_reads_feeds_file(server: tuple[str, Counter[str]], tmp_path:
 
 
 def test_fetch_deployment_and_options() -> None:
-    from flows.fetch_flow import fetch_deployment, policy_from_options
+    from flows.fetch import fetch_deployment, policy_from_options
 
     dep = fetch_deployment(interval=600, options={"timeout": 5})
-    assert dep.name == "accords-fetch" and dep.entrypoint == "flows.fetch_flow.fetch_flow"
+    assert dep.name == "accords-fetch" and dep.entrypoint == "flows.fetch.fetch_flow"
     assert dep.parameters == {"options": {"timeout": 5}}
     assert policy_from_options({"allow_hosts": ["h:1"]}).allow_hosts == frozenset({"h:1"})
     with pytest.raises(SettingsError, match="unknown fetch option"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.history import RunCounts, interrupted_run_row, new_run_id, run_status
+from accords.history import RunCounts, interrupted_run_row, new_run_id, run_status
 
 
 def test_run_ids_sort_by_start_and_are_unique() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import ids
+from accords import ids
 
 
 def test_article_id_ignores_line_endings_and_trailing_space() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.warehouse import read_table
+from accords.warehouse import read_table
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

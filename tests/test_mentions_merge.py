@@ -1,4 +1,4 @@
-from flows.extract.mentions_merge import merge_mentions
+from accords.extract.mentions_merge import merge_mentions
 
 
 def _rec(kind, evidence, parties, status="signed", fields=()):

@@ -1,4 +1,4 @@
-from flows.extract.modality import concluded_talks, future_framing
+from accords.extract.modality import concluded_talks, future_framing
 
 
 def test_future_and_hoped_for_signings():

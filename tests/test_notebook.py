@@ -48,7 +48,7 @@ def _text(outputs: list[dict]) -> str:
 @pytest.mark.integration
 def test_notebook_runs_on_ingested_warehouse(settings, kernel_env: None,  # noqa: ANN001
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.runner import run_ingest
+    from accords.runner import run_ingest
 
     result = run_ingest(settings, log=lambda m: None)
     assert not result.failed

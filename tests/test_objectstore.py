@@ -8,14 +8,14 @@ from typing import Any
 import pyarrow.fs as pafs
 import pytest
 
-from flows import objectstore
-from flows.errors import WarehouseError, WarehouseLocked
-from flows.history import recent_runs
-from flows.query import run_sql
-from flows.runner import run_compact, run_ingest, run_reprocess
-from flows.settings import Settings
-from flows.storage import filesystem
-from flows.warehouse import TABLES, read_table, table_files
+from accords import objectstore
+from accords.errors import WarehouseError, WarehouseLocked
+from accords.history import recent_runs
+from accords.query import run_sql
+from accords.runner import run_compact, run_ingest, run_reprocess
+from accords.settings import Settings
+from accords.storage import filesystem
+from accords.warehouse import TABLES, read_table, table_files
 
 KEYS = {"articles": ["article_id"], "entities": ["article_id", "entity_id"],
         "mentions": ["article_id", "entity_id", "start"], "agreements": ["agreement_id"]}
@@ -257,7 +257,7 @@ def test_two_concurrent_runs_on_s3_write_each_article_once(s3_bucket: str, raw_d
     uri = f"{s3_bucket}/warehouse"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORDS_")}
     env["ACCORDS_SETTLE_SECONDS"] = "0"
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--workers", "1",
+    cmd = [sys.executable, "-m", "accords.cli", "ingest", "--no-prefect", "--workers", "1",
            "--raw", str(raw_dir), "--warehouse", uri]
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for _ in range(3)]
@@ -304,8 +304,8 @@ def test_snapshot_put_that_fails_is_withdrawn_with_the_run(s3_settings: Settings
 def test_prefetch_keeps_an_unexpected_error_with_its_file(s3_settings: Settings,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug while reading one object-store file fails that file, not its whole batch."""
-    from flows import pipeline
-    from flows.discover import FoundFile
+    from accords import pipeline
+    from accords.discover import FoundFile
 
     def boom(f: Any, max_bytes: int, attempts: int = 3) -> bytes:
         if f.rel_path == "bad.txt":

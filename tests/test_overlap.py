@@ -1,6 +1,6 @@
 """Never two writers: real `accords ingest --no-prefect` processes racing for one warehouse.
 
-The single-writer guarantee is the flock in flows/warehouse.py (taken by flows/runner.py); every
+The single-writer guarantee is the flock in accords/warehouse.py (taken by accords/runner.py); every
 trigger (schedule, event, manual CLI) ends in the same run_ingest, so separate processes are
 the general case. test_serve.py checks the same over Prefect-served runs.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.warehouse import LOCK_FILE, read_table
+from accords.warehouse import LOCK_FILE, read_table
 from tests.conftest import write_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def _env() -> dict[str, str]:
 
 
 def _ingest_cmd(raw: Path, wh: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "ingest", "--no-prefect", "--raw", str(raw),
+    return [sys.executable, "-m", "accords.cli", "ingest", "--no-prefect", "--raw", str(raw),
             "--warehouse", str(wh), *extra]
 
 
@@ -104,7 +104,7 @@ def wait_for_holder(wh: Path, pid: int, timeout: float = 60.0) -> None:
 HOLD_LOCK = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from flows.warehouse import WarehouseLock, init_warehouse\n"
+    "from accords.warehouse import WarehouseLock, init_warehouse\n"
     "wh = Path(sys.argv[1]); init_warehouse(wh)\n"
     "lock = WarehouseLock(wh); lock.acquire(owner='helper')\n"
     "print('locked', flush=True)\n"

@@ -1,4 +1,4 @@
-"""Tests for flows.parse: every format, decoding case and failure mode, on inline fixtures."""
+"""Tests for accords.parse: every format, decoding case and failure mode, on inline fixtures."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from flows.errors import UnparseableFile
-from flows.ids import canonical_text
-from flows.parse import SUPPORTED_EXTENSIONS, article_from_object, decode_bytes, parse_file, split_title
+from accords.errors import UnparseableFile
+from accords.ids import canonical_text
+from accords.parse import SUPPORTED_EXTENSIONS, article_from_object, decode_bytes, parse_file, split_title
 
 BODY = "The foreign ministers signed a cooperation agreement in Geneva on Tuesday."
 

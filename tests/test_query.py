@@ -1,4 +1,4 @@
-"""flows.query views and the ``accords query`` command, on a small hand-written warehouse."""
+"""accords.query views and the ``accords query`` command, on a small hand-written warehouse."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.cli import main
-from flows.errors import AccordsError
-from flows.query import QueryError, connect, load, query
-from flows.warehouse import TABLES, to_arrow
+from accords.cli import main
+from accords.errors import AccordsError
+from accords.query import QueryError, connect, load, query
+from accords.warehouse import TABLES, to_arrow
 
 A1, A2 = "a" * 64, "b" * 64
 E_KOR, E_CHL, E_BORIC, E_ASEAN = "1" * 16, "2" * 16, "3" * 16, "4" * 16

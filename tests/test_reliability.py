@@ -1,6 +1,6 @@
 """End-to-end fault injection: hostile raw files, odd names, links, vanishing files, bad records.
 
-Every test drives the real pipeline (``flows.runner.run_ingest`` in process, or the ``accords``
+Every test drives the real pipeline (``accords.runner.run_ingest`` in process, or the ``accords``
 CLI in a subprocess) over a raw folder holding the four good articles of ``conftest.write_raw``
 plus the fault, then checks: the fault is recorded with a clear error, the run goes on, the good
 articles are all written (zero rows lost), no key is duplicated, and raw/ is untouched.
@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-import flows.discover as discover_mod
-from flows import pipeline
-from flows.ids import article_id, stable_id
-from flows.records import Extraction
-from flows.runner import RunResult, Stages, run_ingest
-from flows.settings import Settings
-from flows.warehouse import STAGING, TABLES, read_table
+import accords.discover as discover_mod
+from accords import pipeline
+from accords.ids import article_id, stable_id
+from accords.records import Extraction
+from accords.runner import RunResult, Stages, run_ingest
+from accords.settings import Settings
+from accords.warehouse import STAGING, TABLES, read_table
 from tests.conftest import ROOT, write_raw
 from tests.fault_helpers import (
     GOOD_IDS,
@@ -702,7 +702,7 @@ def _dangerous_calls(source: str, filename: str) -> list[str]:
 
 
 def test_package_source_never_evaluates_or_unpickles() -> None:
-    sources = sorted((ROOT / "flows").rglob("*.py"))
+    sources = sorted(p for pkg in ("accords", "flows") for p in (ROOT / pkg).rglob("*.py"))
     assert len(sources) > 10
     found = [hit for p in sources for hit in _dangerous_calls(p.read_text(encoding="utf-8"),
                                                               str(p.relative_to(ROOT)))]
@@ -716,12 +716,12 @@ def test_package_source_never_evaluates_or_unpickles() -> None:
 
 def test_local_services_bind_to_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Prefect server `accords serve` starts listens on 127.0.0.1 only (checked without starting it)."""
-    if not (ROOT / "flows" / "serve.py").exists():
-        pytest.skip("flows/serve.py does not exist yet")
+    if not (ROOT / "accords" / "server.py").exists():
+        pytest.skip("accords/server.py does not exist yet")
     import inspect
     import subprocess
 
-    serve = pytest.importorskip("flows.serve")
+    serve = pytest.importorskip("accords.server")
     assert serve.HOST == "127.0.0.1"
     for fn in (serve.LocalServer.__init__, serve.server_env, serve.api_url_for, serve.choose_port):
         assert inspect.signature(fn).parameters["host"].default == "127.0.0.1", fn
@@ -741,7 +741,7 @@ def test_local_services_bind_to_loopback(tmp_path: Path, monkeypatch: pytest.Mon
     assert server.start().startswith("http://127.0.0.1:4999/")
     cmd, env = started[0]
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and env["PREFECT_SERVER_API_HOST"] == "127.0.0.1"
-    for p in (ROOT / "flows").rglob("*.py"):
+    for p in (p for pkg in ("accords", "flows") for p in (ROOT / pkg).rglob("*.py")):
         assert "0.0.0.0" not in p.read_text(encoding="utf-8"), p
     record_fault("security", "address of the local Prefect server started by `accords serve`",
                  "127.0.0.1 (command --host and PREFECT_SERVER_API_HOST); no 0.0.0.0 in the package",

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import extract as extract_mod
-from flows import pipeline
-from flows.records import Extraction
-from flows.runner import run_ingest
-from flows.warehouse import WarehouseLock, read_table
+from accords import extract as extract_mod
+from accords import pipeline
+from accords.records import Extraction
+from accords.runner import run_ingest
+from accords.warehouse import WarehouseLock, read_table
 
 DATA_TABLES = ("articles", "entities", "mentions", "agreements")
 VOLATILE = {"run_id", "ingested_at"}
@@ -165,7 +165,7 @@ def test_batching_does_not_change_results(settings, batch_size, tmp_path) -> Non
 
 
 def test_reprocess_replaces_extraction_rows_atomically(settings, monkeypatch) -> None:
-    from flows.runner import run_reprocess
+    from accords.runner import run_reprocess
 
     run_ingest(settings, log=quiet)
     before = {t: snapshot(settings.warehouse_dir, t) for t in DATA_TABLES}
@@ -183,8 +183,8 @@ def test_reprocess_replaces_extraction_rows_atomically(settings, monkeypatch) ->
 
 
 def test_compact_merges_files_without_changing_rows(settings) -> None:
-    from flows.runner import run_compact
-    from flows.warehouse import TABLES, table_files
+    from accords.runner import run_compact
+    from accords.warehouse import TABLES, table_files
 
     for i in range(4):
         p = settings.raw_dir / f"extra{i}.txt"
@@ -201,7 +201,7 @@ def test_compact_merges_files_without_changing_rows(settings) -> None:
 
 
 def test_small_files_are_compacted_automatically(settings) -> None:
-    from flows.warehouse import TABLES, table_files
+    from accords.warehouse import TABLES, table_files
 
     auto = replace(settings, compact_after_files=3)
     for i in range(6):
@@ -219,7 +219,7 @@ def test_small_files_are_compacted_automatically(settings) -> None:
 def test_file_batches_respect_files_and_bytes() -> None:
     from pathlib import Path
 
-    from flows.discover import FoundFile
+    from accords.discover import FoundFile
 
     def f(size: int) -> tuple:
         return (FoundFile(Path("/x"), "x", size, 0), None)
@@ -236,9 +236,9 @@ def test_arrow_split_matches_the_per_file_rule(verify_hashes: bool) -> None:
 
     import pyarrow as pa
 
-    from flows.discover import FoundFile
-    from flows.history import STATE_COLUMNS, FileState
-    from flows.warehouse import TABLE_SCHEMAS, to_arrow
+    from accords.discover import FoundFile
+    from accords.history import STATE_COLUMNS, FileState
+    from accords.warehouse import TABLE_SCHEMAS, to_arrow
 
     states = {
         "same.json": FileState("a" * 64, 10, 100, ("id1", "id2")),

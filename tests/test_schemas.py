@@ -7,7 +7,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from flows import validate
+from accords import validate
 
 RUN_ID = "20260101T000000Z-0123abcd"
 SHA = "a" * 64

@@ -1,6 +1,6 @@
 """Tests for the rule-based sentence splitter."""
 
-from flows.extract.sentences import split_sentences
+from accords.extract.sentences import split_sentences
 
 
 def _sents(text: str) -> list[str]:

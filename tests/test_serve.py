@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import build_parser, main
-from flows.errors import ServerError, SettingsError
-from flows.serve import (
+from accords.cli import build_parser, main
+from accords.errors import ServerError, SettingsError
+from accords.server import (
     DEFAULT_PORT,
     DEPLOYMENT,
     SERVER_FILE,
@@ -37,7 +37,6 @@ from flows.serve import (
     flow_run_url,
     free_port,
     health_ok,
-    ingest_deployment,
     port_is_free,
     resolve_api_url,
     run_parameters,
@@ -47,8 +46,9 @@ from flows.serve import (
     ui_url,
     watched,
 )
-from flows.settings import Settings
-from flows.warehouse import read_table
+from accords.settings import Settings
+from accords.warehouse import read_table
+from flows.serve import ingest_deployment
 from tests.conftest import STATE_VISIT, write_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -379,7 +379,7 @@ def copy_migrated_db(server_home: Path, home: Path) -> None:
 def served(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`accords serve ARGS` in its own process group; stopped (SIGTERM, then SIGKILL) on exit."""
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", *args], env=env, cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "accords.cli", "serve", *args], env=env, cwd=ROOT,
                                 stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc
@@ -511,7 +511,7 @@ def test_serve_starts_and_stops_its_own_server(prefect_server: str, server_home:
         wait_for("the deployment", lambda: deployment_ready(api_url, since), 60, proc, log)
         assert f"Prefect UI: http://127.0.0.1:{port}" in log.read_text()
         # `accords trigger` finds the server through PREFECT_HOME, without PREFECT_API_URL.
-        trig = subprocess.run([sys.executable, "-m", "flows.cli", "trigger", "--follow"], env=env, cwd=ROOT,
+        trig = subprocess.run([sys.executable, "-m", "accords.cli", "trigger", "--follow"], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
         assert trig.returncode == 0, trig.stdout + trig.stderr
         row = wait_for("the manual run", lambda: completed_with(wh, "manual"), 30)

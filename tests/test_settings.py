@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import SettingsError
-from flows.settings import Settings, load_settings
+from accords.errors import SettingsError
+from accords.settings import Settings, load_settings
 
 
 def test_defaults_point_into_the_project() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import SettingsError
-from flows.settings import load_settings
-from flows.storage import as_location, filesystem, is_uri, join
+from accords.errors import SettingsError
+from accords.settings import load_settings
+from accords.storage import as_location, filesystem, is_uri, join
 
 
 def test_local_paths_and_file_uris_become_paths() -> None:

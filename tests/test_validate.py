@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import validate
+from accords import validate
 from tests.test_schemas import FIXTURES
 
 TEXT = "Chile signed it."

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from flows import warehouse as wh
-from flows.errors import WarehouseLocked
+from accords import warehouse as wh
+from accords.errors import WarehouseLocked
 
 RUN = "20260101T000000Z-0123abcd"
 

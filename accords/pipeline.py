@@ -2,7 +2,7 @@
 
 ``process_batch`` turns a batch of discovered files into validated rows (read -> parse ->
 extract -> validate); ``run_ingest`` wires the stages for one whole run around the warehouse
-commit. The Prefect flow in ``flows.ingest`` wraps the same functions in tasks.
+commit. The Prefect flow in ``flows/ingest.py`` wraps the same functions in tasks.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows import validate
-from flows.discover import FoundFile, SkippedFile, TransientReadError, read_file, read_sidecar
-from flows.errors import UnparseableFile, UnreadableFile
-from flows.extract import EXTRACTOR_VERSION, extract
-from flows.history import FileState, RunCounts, file_states_at
-from flows.ids import article_id as make_article_id
-from flows.ids import sha256_hex, stable_id
-from flows.parse import parse_file
-from flows.records import Article
-from flows.warehouse import TABLE_SCHEMAS, utcnow
+from accords import validate
+from accords.discover import FoundFile, SkippedFile, TransientReadError, read_file, read_sidecar
+from accords.errors import UnparseableFile, UnreadableFile
+from accords.extract import EXTRACTOR_VERSION, extract
+from accords.history import FileState, RunCounts, file_states_at
+from accords.ids import article_id as make_article_id
+from accords.ids import sha256_hex, stable_id
+from accords.parse import parse_file
+from accords.records import Article
+from accords.warehouse import TABLE_SCHEMAS, utcnow
 
 CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"))
 # Reads failing with a possibly transient OS error are retried: attempts, first backoff (x4 each).

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.instruments import in_instrument_title, is_instrument_name
-from flows.extract.items import REGION_ADJ
-from flows.extract.resolve import attach_leftovers, group, to_records
-from flows.extract.segment import analyze
+from accords.extract.instruments import in_instrument_title, is_instrument_name
+from accords.extract.items import REGION_ADJ
+from accords.extract.resolve import attach_leftovers, group, to_records
+from accords.extract.segment import analyze
 
 
 def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], list[dict]]:

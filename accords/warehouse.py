@@ -25,7 +25,7 @@ by a later writer once they are older than ``GENERATION_GRACE_SECONDS`` (readers
 old folder just before the swap can still open its files).
 
 A warehouse given as a URI of a non-local pyarrow filesystem (``s3://...``) uses the snapshot
-protocol of ``flows.objectstore`` instead; the public functions here dispatch on the location.
+protocol of ``accords.objectstore`` instead; the public functions here dispatch on the location.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from flows.errors import WarehouseError, WarehouseLocked
-from flows.storage import Location, is_uri
+from accords.errors import WarehouseError, WarehouseLocked
+from accords.storage import Location, is_uri
 
 STAGING = "_staging"
 GENERATIONS = "_tables"
@@ -106,7 +106,7 @@ TABLES = ("articles", "entities", "mentions", "agreements", "quarantine", "inges
 
 def _remote() -> Any:
     """The object-store implementation (imported late: it uses this module's schemas)."""
-    from flows import objectstore
+    from accords import objectstore
 
     return objectstore
 

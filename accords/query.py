@@ -3,7 +3,7 @@
 The Parquet files stay plain (pandas, Polars and pyarrow read them without this module); this
 module only saves typing in notebooks and in ``accords query``::
 
-    from flows.query import connect, load
+    from accords.query import connect, load
     con = connect("warehouse")
     con.sql("select party_name, count(*) from agreement_parties group by 1 order by 2 desc").show()
     runs = load("runs", warehouse_dir="warehouse")
@@ -29,10 +29,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from flows import objectstore
-from flows.errors import AccordsError
-from flows.storage import as_location, is_uri
-from flows.warehouse import TABLE_SCHEMAS, TABLES, table_dir, table_files
+from accords import objectstore
+from accords.errors import AccordsError
+from accords.storage import as_location, is_uri
+from accords.warehouse import TABLE_SCHEMAS, TABLES, table_dir, table_files
 
 # Historical codes the agreement schema allows; pycountry's official names for them are long.
 HISTORICAL_COUNTRIES: dict[str, str] = {
@@ -125,7 +125,7 @@ def _table_source(warehouse: Path, table: str) -> str | None:
     folder = str(table_dir(warehouse, table).absolute())
     if _GLOB_CHARS.isdisjoint(folder):
         # A glob, evaluated per query: the view follows new runs and generation swaps.
-        # "[!._]" skips hidden and "_"-prefixed names, like flows.warehouse.table_files.
+        # "[!._]" skips hidden and "_"-prefixed names, like accords.warehouse.table_files.
         files = _sql_string(f"{folder}/[!._]*.parquet")
     else:
         files = "[" + ", ".join(_sql_string(str(p)) for p in table_files(warehouse, table)) + "]"

@@ -18,9 +18,9 @@ from pathlib import Path, PurePath, PurePosixPath
 
 import pyarrow.fs as pafs
 
-from flows import storage
-from flows.errors import AccordsError, UnreadableFile
-from flows.parse import SUPPORTED_EXTENSIONS
+from accords import storage
+from accords.errors import AccordsError, UnreadableFile
+from accords.parse import SUPPORTED_EXTENSIONS
 
 # Suffixes of files that browsers, downloaders and editors write before the real file exists.
 _PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".swp", ".swo", ".swx", ".crdownload", ".download")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,18 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from flows.settings import PROJECT_ROOT
+from accords.settings import PROJECT_ROOT
+
+
+def _flow(entrypoint: str) -> Any:
+    """The object at ``"module:attribute"``, imported when a command needs it.
+
+    The CLI is the application shell that starts the Prefect flows of the top-level ``flows``
+    package, but the library ``accords`` must stay importable (and free of import cycles) without
+    them: so flows are looked up by entrypoint string at run time, never imported statically.
+    """
+    module, _, attr = entrypoint.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def _prefect_defaults() -> None:
@@ -46,7 +58,7 @@ def print_summary(row: dict[str, Any], tables: dict[str, int] | None = None) -> 
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from flows.settings import load_settings
+    from accords.settings import load_settings
 
     return load_settings(
         raw_dir=getattr(args, "raw", None), warehouse_dir=getattr(args, "warehouse", None),
@@ -65,7 +77,7 @@ def _flow_options(settings: Any) -> dict[str, Any]:
 
 def _finish(state: Any, settings: Any, what: str) -> int:
     """Print a flow run's summary (from the warehouse when the flow failed); the exit code."""
-    from flows.history import recent_runs
+    from accords.history import recent_runs
 
     if state.is_completed():
         print_summary(state.result())
@@ -89,11 +101,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
     settings = _settings(args)
     if args.no_prefect:
-        from flows.runner import run_ingest
+        from accords.runner import run_ingest
 
         return _plain(run_ingest, settings)
-    from flows.ingest import ingest_flow
-
+    ingest_flow = _flow("flows.ingest:ingest_flow")
     state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
                         trigger=settings.trigger, options=_flow_options(settings), return_state=True)
     return _finish(state, settings, "ingest")
@@ -103,11 +114,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-extract every stored article with the current extractor."""
     settings = _settings(args)
     if args.no_prefect:
-        from flows.runner import run_reprocess
+        from accords.runner import run_reprocess
 
         return _plain(run_reprocess, settings)
-    from flows.ingest import reprocess_flow
-
+    reprocess_flow = _flow("flows.ingest:reprocess_flow")
     state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir), options=_flow_options(settings),
                            return_state=True)
     return _finish(state, settings, "reprocess")
@@ -115,8 +125,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_compact(args: argparse.Namespace) -> int:
     """Merge each table's Parquet files into one, atomically, under the writer lock."""
-    from flows.runner import run_compact
-    from flows.warehouse import TABLES, table_files
+    from accords.runner import run_compact
+    from accords.warehouse import TABLES, table_files
 
     settings = _settings(args)
     result = run_compact(settings, log=lambda m: None)
@@ -130,7 +140,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     """Print recent run history from the warehouse."""
-    from flows.history import recent_runs
+    from accords.history import recent_runs
 
     rows = recent_runs(_settings(args).warehouse_dir, args.limit)
     for r in rows:
@@ -145,8 +155,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Run SQL against the warehouse views (flows.query) and print the result."""
-    from flows.query import cell_text, rows_to_csv, rows_to_json, run_sql
+    """Run SQL against the warehouse views (accords.query) and print the result."""
+    from accords.query import cell_text, rows_to_csv, rows_to_json, run_sql
 
     columns, rows = run_sql(args.sql, _settings(args).warehouse_dir)
     if args.csv:
@@ -162,9 +172,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    """Download pages and feed items into raw/fetched/ (no Prefect needed; see flows.fetch_flow)."""
-    from flows.errors import SettingsError
-    from flows.fetch import FetchPolicy, fetch_all, fetched_dir, load_feeds
+    """Download pages and feed items into raw/fetched/ (no Prefect flow needed; see flows/fetch.py)."""
+    from accords.errors import SettingsError
+    from accords.fetch import FetchPolicy, fetch_all, fetched_dir, load_feeds
 
     feeds = list(args.feed or [])
     if args.feeds_file:
@@ -185,8 +195,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the ingest flow on a schedule (and on file arrival), starting a local server if needed."""
-    from flows.serve import serve_command
-
+    serve_command = _flow("flows.serve:serve_command")
     # Served runs log at INFO so the UI and this terminal show what each run did.
     os.environ["PREFECT_LOGGING_LEVEL"] = args.log_level
     return serve_command(_settings(args), cron=args.cron, interval=args.interval, watch=args.watch,
@@ -196,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_trigger(args: argparse.Namespace) -> int:
     """Ask the Prefect server to run the deployment now (trigger=manual)."""
-    from flows.serve import flow_run_url, resolve_api_url, trigger_run
+    from accords.server import flow_run_url, resolve_api_url, trigger_run
 
     api_url = resolve_api_url(os.environ, Path(os.environ["PREFECT_HOME"]))
     run = trigger_run(api_url, "manual", lock_wait_seconds=args.wait, wait=args.follow)
@@ -295,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``accords`` console script."""
     _prefect_defaults()
     args = build_parser().parse_args(argv)
-    from flows.errors import AccordsError
+    from accords.errors import AccordsError
 
     try:
         return int(args.func(args))

@@ -22,8 +22,8 @@ import pycountry
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 
-from flows.errors import SchemaError
-from flows.settings import PROJECT_ROOT
+from accords.errors import SchemaError
+from accords.settings import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
 RECORD_TYPES = ("article", "entity", "mention", "agreement", "run", "ingestion")

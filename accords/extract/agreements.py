@@ -46,12 +46,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flows.extract.annex import ListBlock, find_lists
-from flows.extract.mentions_merge import merge_mentions
-from flows.extract.modality import concluded_talks, future_framing
-from flows.extract.dates import find_dates
-from flows.extract.sentences import split_sentences
-from flows.ids import stable_id
+from accords.extract.annex import ListBlock, find_lists
+from accords.extract.mentions_merge import merge_mentions
+from accords.extract.modality import concluded_talks, future_framing
+from accords.extract.dates import find_dates
+from accords.extract.sentences import split_sentences
+from accords.ids import stable_id
 
 _DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
 
@@ -501,7 +501,7 @@ def _portfolio_department(name: str, names: dict[str, str]) -> str | None:
     Every word before the country name is a portfolio word (the lexicon's role modifiers:
     Agriculture, Natural, Resources ...), so "Air Canada" or "Bank of Canada" do not qualify.
     """
-    from flows.extract.lexicon import lexicon
+    from accords.extract.lexicon import lexicon
 
     words = name.split()
     for cut in range(len(words) - 1, 0, -1):

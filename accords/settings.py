@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from flows.errors import SettingsError
-from flows.storage import Location, as_location
+from accords.errors import SettingsError
+from accords.storage import Location, as_location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

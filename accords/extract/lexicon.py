@@ -1,6 +1,6 @@
 """Word lists and gazetteers behind the entity extractor, loaded once at import.
 
-Everything comes from the files in ``flows/extract/data`` (each cites its source) plus
+Everything comes from the files in ``accords/extract/data`` (each cites its source) plus
 pycountry for ISO 3166 names and first-level subdivisions. Lookups are plain dicts keyed by
 the space-joined surface tokens of a phrase, so the extractor can try the longest phrase at
 each token of a capitalised run with a handful of dict probes.

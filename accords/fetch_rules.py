@@ -1,6 +1,6 @@
 """Pure rules for fetching articles: URL checks, address checks, file names, content types, feeds.
 
-No network and no file system here (``flows.fetch`` does the I/O), so every rule is testable alone.
+No network and no file system here (``accords.fetch`` does the I/O), so every rule is testable alone.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import io
 import ipaddress
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from flows.errors import FetchRefused
+from accords.errors import FetchRefused
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 MAX_URL_CHARS = 2048

@@ -13,11 +13,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows import validate
-from flows.discover import FoundFile, discover
-from flows.errors import WarehouseError, WarehouseLocked
-from flows.extract import EXTRACTOR_VERSION
-from flows.history import (
+from accords import validate
+from accords.discover import FoundFile, discover
+from accords.errors import WarehouseError, WarehouseLocked
+from accords.extract import EXTRACTOR_VERSION
+from accords.history import (
     RunInfo,
     file_state_table,
     interrupted_run_row,
@@ -26,8 +26,8 @@ from flows.history import (
     run_row,
     run_status,
 )
-from flows.parallel import process_pool_map
-from flows.pipeline import (
+from accords.parallel import process_pool_map
+from accords.pipeline import (
     BatchContext,
     BatchFn,
     BatchOutput,
@@ -45,8 +45,8 @@ from flows.pipeline import (
     table_rows,
     unchanged_ingestions,
 )
-from flows.settings import Settings
-from flows.warehouse import (
+from accords.settings import Settings
+from accords.warehouse import (
     TABLES,
     StagedWriter,
     collect_old_generations,

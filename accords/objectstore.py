@@ -42,9 +42,9 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from flows import storage
-from flows.errors import WarehouseError, WarehouseLocked
-from flows.warehouse import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow
+from accords import storage
+from accords.errors import WarehouseError, WarehouseLocked
+from accords.warehouse import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow
 
 DATA = "_data"
 SNAPSHOTS = "_snapshots"

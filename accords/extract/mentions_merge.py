@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.instruments import clean_parties, heads
+from accords.extract.instruments import clean_parties, heads
 
 _CLASS = {"memorandum_of_understanding": "mou", "letter_of_intent": "mou", "joint_statement": "statement",
           "declaration": "statement"}

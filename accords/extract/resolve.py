@@ -13,11 +13,11 @@ from functools import lru_cache
 
 import pycountry
 
-from flows.extract.items import COUNTRY, LOCATION, ORGANIZATION, PERSON, REGION_ADJ, Item
-from flows.extract.lexicon import lexicon
-from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE
-from flows.ids import entity_id as _entity_id
-from flows.ids import entity_key as _entity_key
+from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, PERSON, REGION_ADJ, Item
+from accords.extract.lexicon import lexicon
+from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE
+from accords.ids import entity_id as _entity_id
+from accords.ids import entity_key as _entity_key
 
 _HISTORIC_NAMES = {
     "SUN": "Soviet Union",

@@ -2,7 +2,7 @@
 
 ``parse_file`` dispatches on the file extension. Every text goes through ``decode_bytes`` (BOM /
 UTF-16 / legacy single-byte detection, binary rejection) and every article text through
-``flows.ids.canonical_text``. Everything here is linear in the input size: no backtracking
+``accords.ids.canonical_text``. Everything here is linear in the input size: no backtracking
 regexes over article text, no repeated slicing.
 """
 
@@ -20,9 +20,9 @@ import lxml.html
 from charset_normalizer import from_bytes
 from dateutil import parser as date_parser
 
-from flows.errors import UnparseableFile
-from flows.ids import canonical_text
-from flows.records import Article, ParseProblem, ParseResult
+from accords.errors import UnparseableFile
+from accords.ids import canonical_text
+from accords.records import Article, ParseProblem, ParseResult
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".json", ".jsonl"})
 

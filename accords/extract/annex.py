@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows.extract.instruments import heads, kind_of
+from accords.extract.instruments import heads, kind_of
 
 # "a)", "(ii)", "1.", "3)", "-", "•" before an item.
 _ENUMERATOR = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}[.)]|[ivx]{1,4}[.)]|[-•*–])\s*", re.I)

@@ -13,15 +13,15 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from flows.extract import locations
-from flows.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
-from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
-from flows.extract.lexicon import DEMONYM, Lexicon
-from flows.extract.lexicon import LOCATION as LOCATION_KIND
-from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
+from accords.extract import locations
+from accords.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
+from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from accords.extract.lexicon import DEMONYM, Lexicon
+from accords.extract.lexicon import LOCATION as LOCATION_KIND
+from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
-    from flows.extract.segment import Analyzer
+    from accords.extract.segment import Analyzer
 
 _MAX_NAME = 6
 _ROLE_NOUNS = (

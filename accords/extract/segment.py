@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from flows.extract import locations, organizations, persons
-from flows.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
-from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
-from flows.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
-from flows.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract import locations, organizations, persons
+from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
+from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
+from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pyarrow.fs as pafs
 
-from flows.errors import SettingsError
+from accords.errors import SettingsError
 
 Location = Path | str
 

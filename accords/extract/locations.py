@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from flows.extract.items import LOCATION, Item
-from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
-from flows.extract.lexicon import DEMONYM
-from flows.extract.scan import Tok
+from accords.extract.items import LOCATION, Item
+from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from accords.extract.lexicon import DEMONYM
+from accords.extract.scan import Tok
 
 if TYPE_CHECKING:
-    from flows.extract.segment import Analyzer
+    from accords.extract.segment import Analyzer
 
 _NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}\b(?![.,]\d)")
 # "the Pacific port of Tumaco", "the province of Hebei": a lowercase place noun + of.

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from flows.extract.items import COUNTRY, ORGANIZATION, Item
-from flows.extract.lexicon import COUNTRY as GAZ_COUNTRY
-from flows.extract.lexicon import DEMONYM
-from flows.extract.scan import Tok
+from accords.extract.items import COUNTRY, ORGANIZATION, Item
+from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
+from accords.extract.lexicon import DEMONYM
+from accords.extract.scan import Tok
 
 if TYPE_CHECKING:
-    from flows.extract.segment import Analyzer
+    from accords.extract.segment import Analyzer
 
 _BRACKET_RE = re.compile(r"<([A-Z][^<>\n]{0,80}?)>")
 _HEAD_CONNS = frozenset({"of", "for", "on"})

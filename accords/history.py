@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows.warehouse import read_table, utcnow
+from accords.warehouse import read_table, utcnow
 
 
 def new_run_id(now: datetime | None = None) -> str:
