@@ -40,7 +40,7 @@ from accords.fetch_rules import (
     page_filename,
     sidecar_filename,
 )
-from accords.warehouse import utcnow
+from accords.tables import utcnow
 
 PROJECT_URL = "https://example.org/accords"  # placeholder until the project has a public home
 USER_AGENT = f"accords/0.1 (+{PROJECT_URL})"

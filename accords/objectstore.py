@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 
 from accords import storage
 from accords.errors import WarehouseError, WarehouseLocked
-from accords.warehouse import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow
+from accords.tables import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow
 
 DATA = "_data"
 SNAPSHOTS = "_snapshots"

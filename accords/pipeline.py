@@ -29,7 +29,7 @@ from accords.ids import article_id as make_article_id
 from accords.ids import sha256_hex, stable_id
 from accords.parse import parse_file
 from accords.records import Article
-from accords.warehouse import TABLE_SCHEMAS, utcnow
+from accords.tables import TABLE_SCHEMAS, utcnow
 
 CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"))
 # Reads failing with a possibly transient OS error are retried: attempts, first backoff (x4 each).

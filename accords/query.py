@@ -29,10 +29,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from accords import objectstore
 from accords.errors import AccordsError
-from accords.storage import as_location, is_uri
-from accords.warehouse import TABLE_SCHEMAS, TABLES, table_dir, table_files
+from accords.storage import as_location
+from accords.warehouse import TABLE_SCHEMAS, TABLES, open_store, table_dir, table_files
 
 # Historical codes the agreement schema allows; pycountry's official names for them are long.
 HISTORICAL_COUNTRIES: dict[str, str] = {
@@ -144,7 +143,8 @@ def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:")
     location = as_location(warehouse_dir)
     # On an object store the views read pyarrow datasets of one snapshot, taken now (DuckDB's
     # own S3 reader is an extension downloaded at run time, and a glob could not see snapshots).
-    remote = objectstore.datasets(location) if is_uri(location) else None
+    store = open_store(location)
+    remote = store.datasets() if store.snapshot_reads else None
     con = duckdb.connect(database)
     try:
         for table in TABLES:

@@ -1,603 +1,266 @@
-"""The Parquet warehouse: table layout, staged writes, atomic commit, recovery, reads, lock.
+"""The Parquet warehouse: one storage interface, two implementations, chosen once from the location.
 
-Layout (plain Parquet, zstd; one folder per table, readable with no helper)::
+``open_store(location)`` is the only place that looks at what a location is: a local folder
+(a ``Path``) gets ``LocalStore`` (``accords.localstore``: renames, table-generation symlinks, a
+flock), a URI of a non-local pyarrow filesystem (``s3://...``) gets ``ObjectStore``
+(``accords.objectstore``: one snapshot put per commit, a lease). Everything else talks to the
+``WarehouseStore`` interface, or to the module functions below, which open the store and call it::
 
-    warehouse/<table>/part-<run_id>.parquet         committed data, one file per table per run
-    warehouse/<table> -> _tables/<table>/g000002    each table folder is a symlink to its current
-                                                    generation (see "Replacing a table" below)
-    warehouse/_staging/<run_id>/                    a run in flight (readers ignore "_" folders)
-        _RUN.json                                   who started it, when (for crash recovery)
-        <table>/part-<run_id>.parquet               staged data
-        _COMMIT.json                                written last: the run's decision to commit
-    warehouse/.lock                                 flock held by the single writer
+    store = open_store(settings.warehouse_dir)
+    with store.writer_lock():
+        store.recover()
+        staged = store.stage_run(run_id, meta)
+        staged.append("articles", rows)
+        staged.commit()
+    store.read_table("articles")
 
-Commit protocol: a run stages every file, fsyncs them, then atomically writes ``_COMMIT.json``
-(the list of renames and deletions). From that moment the run is committed; applying it is a
-series of idempotent ``os.replace`` calls (data tables first, ``runs`` last), after which the
-staging folder is removed. A run that dies before ``_COMMIT.json`` exists is undone; one that
-dies after it is finished by the next writer (``recover``). Each file appears with one rename,
-so a reader sees a table's old or new rows, never part of a file.
-
-Replacing a table (``reprocess``, ``compact``): the new files go into a fresh generation folder
-``_tables/<table>/gNNNNNN`` and the table's symlink is swapped to it with one atomic rename, so a
-reader sees all old rows or all new rows, never both and never none. Old generations are removed
-by a later writer once they are older than ``GENERATION_GRACE_SECONDS`` (readers that listed the
-old folder just before the swap can still open its files).
-
-A warehouse given as a URI of a non-local pyarrow filesystem (``s3://...``) uses the snapshot
-protocol of ``accords.objectstore`` instead; the public functions here dispatch on the location.
+The table schemas (``TABLE_SCHEMAS``, ``TABLES``) and the shared staged writer live in
+``accords.tables``, which both implementations import; neither imports the other or this module.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
-import json
-import os
-import shutil
-import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-from accords.errors import WarehouseError, WarehouseLocked
+from accords import localstore, objectstore
+from accords.localstore import (
+    COMMIT_FILE,
+    GENERATION_GRACE_SECONDS,
+    GENERATIONS,
+    LOCK_FILE,
+    RUN_FILE,
+    STAGING,
+    StagedRun,
+    WarehouseLock,
+    apply_commit,
+    current_generation,
+    pending_runs,
+    table_dir,
+)
 from accords.storage import Location, is_uri
+from accords.tables import TABLE_SCHEMAS, TABLES, StagedWriter, to_arrow, utcnow
 
-STAGING = "_staging"
-GENERATIONS = "_tables"
-GENERATION_GRACE_SECONDS = 600.0
-LOCK_FILE = ".lock"
-# Short lock serialising unlocked single-file writes (skipped runs) with table link swaps.
-SWAP_LOCK_FILE = ".swap.lock"
-COMMIT_FILE = "_COMMIT.json"
-RUN_FILE = "_RUN.json"
+__all__ = [
+    "COMMIT_FILE", "GENERATIONS", "GENERATION_GRACE_SECONDS", "LOCK_FILE", "RUN_FILE", "STAGING",
+    "TABLES", "TABLE_SCHEMAS", "LocalStore", "ObjectStore", "StagedRun", "StagedWriter", "WarehouseLock",
+    "WarehouseStore", "WriterLock", "apply_commit", "collect_old_generations", "current_generation",
+    "init_warehouse", "open_store", "pending_runs", "read_table", "recover", "scan_table", "stage_run",
+    "table_dir", "table_files", "to_arrow", "utcnow", "write_single", "writer_lock",
+]
 
-_s, _i32, _i64 = pa.string(), pa.int32(), pa.int64()
-_ts = pa.timestamp("us", tz="UTC")
-_list = pa.list_(pa.string())
-_versions = [("run_id", _s), ("extractor_version", _s), ("schema_version", _s)]
-
-TABLE_SCHEMAS: dict[str, pa.Schema] = {
-    "articles": pa.schema([
-        ("article_id", _s), ("source_path", _s), ("source_sha256", _s), ("title", _s),
-        ("published", pa.date32()), ("url", _s), ("source", _s), ("language", _s), ("text", _s),
-        ("text_chars", _i64), *_versions, ("ingested_at", _ts),
-    ]),
-    "entities": pa.schema([
-        ("article_id", _s), ("entity_id", _s), ("type", _s), ("name", _s), ("aliases", _list),
-        ("country_code", _s), ("role", _s), ("acronym", _s), ("mention_count", _i32), *_versions,
-    ]),
-    "mentions": pa.schema([
-        ("article_id", _s), ("entity_id", _s), ("start", _i32), ("end", _i32), ("text", _s), *_versions,
-    ]),
-    "agreements": pa.schema([
-        ("article_id", _s), ("agreement_id", _s), ("kind", _s), ("name", _s), ("status", _s),
-        ("parties", _list), ("signatories", _list), ("fields", _list), ("date", pa.date32()),
-        ("location", _s), ("evidence", _s), ("evidence_start", _i32), ("evidence_end", _i32), *_versions,
-    ]),
-    "quarantine": pa.schema([
-        ("run_id", _s), ("source_path", _s), ("article_id", _s), ("record_type", _s),
-        ("record_json", _s), ("schema_id", _s),
-        ("errors", pa.list_(pa.struct([("path", _s), ("message", _s)]))), ("quarantined_at", _ts),
-    ]),
-    "ingestions": pa.schema([
-        ("run_id", _s), ("path", _s), ("sha256", _s), ("size_bytes", _i64), ("mtime_ns", _i64),
-        ("status", _s), ("articles", _i32), ("article_ids", _list), ("error", _s),
-        ("schema_version", _s), ("ingested_at", _ts),
-    ]),
-    "runs": pa.schema([
-        ("run_id", _s), ("flow_run_id", _s), ("started_at", _ts), ("finished_at", _ts), ("status", _s),
-        ("trigger", _s), ("command", _s), ("raw_dir", _s), ("files_seen", _i64), ("files_new", _i64),
-        ("files_changed", _i64), ("files_unchanged", _i64), ("files_failed", _i64),
-        ("files_skipped", _i64), ("articles_written", _i64), ("entities_written", _i64),
-        ("mentions_written", _i64), ("agreements_written", _i64), ("records_quarantined", _i64),
-        ("duration_s", pa.float64()), ("extractor_version", _s), ("schema_version", _s), ("error", _s),
-    ]),
-}
-# Commit order: data before history, so a completed run row implies its data is visible.
-TABLES = ("articles", "entities", "mentions", "agreements", "quarantine", "ingestions", "runs")
+TablePath = Path | PurePosixPath
+OnUndone = Callable[[dict[str, Any]], None]
 
 
-def _remote() -> Any:
-    """The object-store implementation (imported late: it uses this module's schemas)."""
-    from accords import objectstore
+class WriterLock(Protocol):
+    """The single-writer lock of a warehouse (a flock locally, a renewed lease on an object store)."""
 
-    return objectstore
+    def acquire(self, wait_seconds: float = 0.0, owner: str = "") -> None:
+        """Take the lock, waiting up to ``wait_seconds``; raise WarehouseLocked otherwise."""
 
+    def release(self) -> None:
+        """Release the lock (idempotent)."""
 
-def utcnow() -> datetime:
-    """Current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def _convert(value: Any, typ: pa.DataType) -> Any:
-    """Turn JSON-shaped values (ISO strings) into what Arrow expects for the column type."""
-    if value is None:
-        return None
-    if pa.types.is_date32(typ) and isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    if pa.types.is_timestamp(typ) and isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value
+    def holder(self) -> str:
+        """Who holds the lock, as written by the holder."""
 
 
-def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
-    """Build an Arrow table with the table's fixed schema (extra keys are ignored)."""
-    schema = TABLE_SCHEMAS[table]
-    cols = {}
-    for f in schema:
-        name = f.name
-        if pa.types.is_date32(f.type) or pa.types.is_timestamp(f.type):
-            cols[name] = [_convert(r.get(name), f.type) for r in rows]
-        else:
-            # Most columns need no conversion: a call per cell was most of this function's time.
-            cols[name] = [r.get(name) for r in rows]
-    return pa.table(cols, schema=schema)
+@runtime_checkable
+class WarehouseStore(Protocol):
+    """Where the warehouse's tables live and how a run commits to them.
+
+    Replacing a table (reprocess, compact) is part of a staged run: ``StagedWriter.replace_table``.
+    """
+
+    #: True when readers must read the file list of one snapshot (``datasets``) to see commits
+    #: whole; False when globbing a table's folder does (a local folder: files appear by rename).
+    snapshot_reads: bool
+
+    def init(self) -> None:
+        """Create the warehouse (or check it can be reached); idempotent."""
+
+    def table_files(self, table: str) -> list[TablePath]:
+        """The committed files of one table, sorted."""
+
+    def scan_table(self, table: str, files: list[TablePath], batch_rows: int = 50_000) -> Iterator[pa.Table]:
+        """Stream the rows of the given files of a table in bounded batches."""
+
+    def read_table(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        """A committed table (all files), or an empty table with the table's schema."""
+
+    def datasets(self) -> dict[str, ds.Dataset]:
+        """A pyarrow dataset per table, all from one consistent state."""
+
+    def writer_lock(self) -> WriterLock:
+        """A new (not yet taken) single-writer lock for this warehouse."""
+
+    def stage_run(self, run_id: str, meta: dict[str, Any], lock: Any = None) -> StagedWriter:
+        """Start staging one run's files; ``commit()`` makes them visible at once."""
+
+    def recover(self, on_undone: OnUndone | None = None) -> list[dict[str, Any]]:
+        """Finish committed runs, undo the others (hold the lock); metadata of the undone runs."""
+
+    def write_single(self, table: str, rows: list[dict[str, Any]], name: str) -> TablePath:
+        """Write one small file into a table without the lock, atomically."""
+
+    def collect_garbage(self, grace_seconds: float) -> int:
+        """Delete files no reader can need any more (older than ``grace_seconds``); how many went."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+class LocalStore:
+    """The warehouse in a local folder (``accords.localstore``)."""
+
+    snapshot_reads = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def init(self) -> None:
+        """Create the folders and table links."""
+        localstore.init_warehouse(self.path)
+
+    def table_files(self, table: str) -> list[TablePath]:
+        """Parquet files in the table's current generation folder."""
+        return list(localstore.table_files(self.path, table))
+
+    def scan_table(self, table: str, files: list[TablePath], batch_rows: int = 50_000) -> Iterator[pa.Table]:
+        """Stream the given files in batches."""
+        return localstore.scan_table(self.path, table, [Path(f) for f in files], batch_rows)
+
+    def read_table(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        """Read every committed file of the table."""
+        return localstore.read_table(self.path, table, columns)
+
+    def datasets(self) -> dict[str, ds.Dataset]:
+        """A dataset per table over its current files."""
+        return {t: ds.dataset([str(f) for f in self.table_files(t)], format="parquet",
+                              schema=TABLE_SCHEMAS[t]) for t in TABLES}
+
+    def writer_lock(self) -> WarehouseLock:
+        """A flock on ``.lock``."""
+        return WarehouseLock(self.path)
+
+    def stage_run(self, run_id: str, meta: dict[str, Any], lock: Any = None) -> StagedRun:
+        """Stage under ``_staging/<run_id>`` (the flock needs no handing over)."""
+        return StagedRun(self.path, run_id, meta)
+
+    def recover(self, on_undone: OnUndone | None = None) -> list[dict[str, Any]]:
+        """Apply written commit records, remove uncommitted staging folders."""
+        return localstore.recover(self.path, on_undone)
+
+    def write_single(self, table: str, rows: list[dict[str, Any]], name: str) -> TablePath:
+        """Temp file, then one rename into the table's current generation."""
+        return localstore.write_single(self.path, table, rows, name)
+
+    def collect_garbage(self, grace_seconds: float) -> int:
+        """Remove old table generations."""
+        return localstore.collect_old_generations(self.path, grace_seconds)
 
 
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON to ``path`` via a temp file, fsync and rename: all or nothing."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(obj, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+class ObjectStore:
+    """The warehouse on an object store (``accords.objectstore``)."""
+
+    snapshot_reads = True
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+    def init(self) -> None:
+        """Check the location can be reached."""
+        objectstore.init_warehouse(self.uri)
+
+    def table_files(self, table: str) -> list[TablePath]:
+        """The files the newest snapshot lists, plus the unfolded inbox."""
+        return list(objectstore.table_files(self.uri, table))
+
+    def scan_table(self, table: str, files: list[TablePath], batch_rows: int = 50_000) -> Iterator[pa.Table]:
+        """Stream the given files in batches."""
+        return objectstore.scan_table(self.uri, table, [PurePosixPath(f) for f in files], batch_rows)
+
+    def read_table(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        """Read the table as of the newest snapshot."""
+        return objectstore.read_table(self.uri, table, columns)
+
+    def datasets(self) -> dict[str, ds.Dataset]:
+        """A dataset per table, all from one snapshot."""
+        return objectstore.datasets(self.uri)
+
+    def writer_lock(self) -> objectstore.LeaseLock:
+        """A renewed lease on ``_lock.json``."""
+        return objectstore.LeaseLock(self.uri)
+
+    def stage_run(self, run_id: str, meta: dict[str, Any], lock: Any = None) -> objectstore.StagedObjectRun:
+        """Stage under ``_data``; the lease ``lock`` is renewed right before the snapshot put."""
+        return objectstore.StagedObjectRun(self.uri, run_id, meta, lock)
+
+    def recover(self, on_undone: OnUndone | None = None) -> list[dict[str, Any]]:
+        """Clear runs that died."""
+        return objectstore.recover(self.uri, on_undone)
+
+    def write_single(self, table: str, rows: list[dict[str, Any]], name: str) -> TablePath:
+        """One put into the table's inbox."""
+        return objectstore.write_single(self.uri, table, rows, name)
+
+    def collect_garbage(self, grace_seconds: float) -> int:
+        """Delete old snapshots and unreferenced files."""
+        return objectstore.collect_garbage(self.uri, grace_seconds)
 
 
-def table_dir(warehouse: Path, table: str) -> Path:
-    """Folder of one table."""
-    return warehouse / table
+def open_store(location: Location) -> WarehouseStore:
+    """The store for a warehouse location: the one place that tells an object store from a folder."""
+    if is_uri(location):
+        return ObjectStore(str(location))
+    return LocalStore(Path(location))
 
 
-def table_files(warehouse: Location, table: str) -> list[Path]:
+# Module functions: open the location's store and call it (what the runner, history and CLI use).
+
+def table_files(warehouse: Location, table: str) -> list[TablePath]:
     """Committed Parquet files of one table, sorted."""
-    if is_uri(warehouse):
-        return _remote().table_files(warehouse, table)  # type: ignore[return-value]
-    d = table_dir(warehouse, table)
-    if not d.is_dir():
-        return []
-    return sorted(p for p in d.iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
+    return open_store(warehouse).table_files(table)
 
 
-def scan_table(
-    warehouse: Location, table: str, files: list[Path], batch_rows: int = 50_000
-) -> Iterator[pa.Table]:
+def scan_table(warehouse: Location, table: str, files: list[TablePath],
+               batch_rows: int = 50_000) -> Iterator[pa.Table]:
     """Stream the rows of the given files of a table in bounded batches."""
-    if is_uri(warehouse):
-        yield from _remote().scan_table(warehouse, table, files, batch_rows)  # type: ignore[arg-type]
-        return
-    if not files:
-        return
-    dataset = ds.dataset([str(f) for f in files], format="parquet", schema=TABLE_SCHEMAS[table])
-    for batch in dataset.to_batches(batch_size=batch_rows):
-        yield pa.Table.from_batches([batch], schema=TABLE_SCHEMAS[table])
+    return open_store(warehouse).scan_table(table, files, batch_rows)
 
 
 def read_table(warehouse: Location, table: str, columns: list[str] | None = None) -> pa.Table:
     """Read a committed table (all files), or an empty table with the right schema."""
-    if is_uri(warehouse):
-        return _remote().read_table(warehouse, table, columns)
-    files = table_files(warehouse, table)
-    schema = TABLE_SCHEMAS[table]
-    if not files:
-        empty = schema.empty_table()
-        return empty.select(columns) if columns else empty
-    dataset = ds.dataset([str(f) for f in files], format="parquet", schema=schema)
-    return dataset.to_table(columns=columns)
-
-
-def _gen_name(n: int) -> str:
-    return f"g{n:06d}"
-
-
-def current_generation(warehouse: Path, table: str) -> str | None:
-    """Name of the generation folder a table's symlink points to (None if not a symlink)."""
-    link = table_dir(warehouse, table)
-    return Path(os.readlink(link)).name if link.is_symlink() else None
-
-
-def _next_generation(warehouse: Path, table: str) -> str:
-    root = warehouse / GENERATIONS / table
-    numbers = [int(p.name[1:]) for p in root.iterdir() if p.name[1:].isdigit()] if root.is_dir() else []
-    return _gen_name(max(numbers, default=-1) + 1)
-
-
-def _point_table_at(warehouse: Path, table: str, gen: str) -> None:
-    """Atomically make ``warehouse/<table>`` point at generation ``gen`` (rename over the link)."""
-    link = table_dir(warehouse, table)
-    target = Path(GENERATIONS) / table / gen
-    if link.is_symlink() and Path(os.readlink(link)) == target:
-        return
-    tmp = warehouse / f".{table}.swap"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
-    _fsync_dir(warehouse)
+    return open_store(warehouse).read_table(table, columns)
 
 
 def init_warehouse(warehouse: Location) -> None:
-    """Create the warehouse folders and table links (idempotent)."""
-    if is_uri(warehouse):
-        _remote().init_warehouse(warehouse)
-        return
-    try:
-        warehouse.mkdir(parents=True, exist_ok=True)
-        (warehouse / STAGING).mkdir(exist_ok=True)
-        if all(table_dir(warehouse, t).is_symlink() for t in TABLES):
-            return
-        with _swap_lock(warehouse):
-            _init_tables(warehouse)
-    except OSError as exc:
-        raise WarehouseError(f"cannot create warehouse at {warehouse}: {exc.strerror or exc}") from exc
-
-
-def _init_tables(warehouse: Path) -> None:
-    for table in TABLES:
-        link = table_dir(warehouse, table)
-        if link.is_symlink():
-            continue
-        gen_root = warehouse / GENERATIONS / table
-        first = gen_root / _gen_name(0)
-        gen_root.mkdir(parents=True, exist_ok=True)
-        if link.is_dir():
-            # A plain folder (written by hand or an older layout) becomes generation 0.
-            os.replace(link, first)
-        first.mkdir(exist_ok=True)
-        _point_table_at(warehouse, table, _gen_name(0))
+    """Create the warehouse folders and table links, or check the object store (idempotent)."""
+    open_store(warehouse).init()
 
 
 def collect_old_generations(warehouse: Location, grace_seconds: float = GENERATION_GRACE_SECONDS) -> int:
-    """Delete generation folders no table points at any more and untouched for ``grace_seconds``."""
-    if is_uri(warehouse):
-        return _remote().collect_garbage(warehouse, grace_seconds)
-    removed = 0
-    now = time.time()
-    for table in TABLES:
-        root = warehouse / GENERATIONS / table
-        current = current_generation(warehouse, table)
-        if not root.is_dir() or current is None:
-            continue
-        for gen in root.iterdir():
-            if gen.name != current and now - gen.stat().st_mtime > grace_seconds:
-                shutil.rmtree(gen, ignore_errors=True)
-                removed += 1
-    return removed
+    """Delete what no reader can need any more: old generations, or old snapshots and files."""
+    return open_store(warehouse).collect_garbage(grace_seconds)
 
 
-class WarehouseLock:
-    """Exclusive writer lock on a warehouse (``flock`` on ``.lock``).
-
-    The kernel releases a flock when its holder dies, so a crashed run never blocks the next one.
-    """
-
-    def __init__(self, warehouse: Path) -> None:
-        self.path = warehouse / LOCK_FILE
-        self._fd: int | None = None
-
-    def holder(self) -> str:
-        """Who holds (or last held) the lock, as written by the holder."""
-        try:
-            return self.path.read_text(encoding="utf-8").strip() or "unknown"
-        except OSError:
-            return "unknown"
-
-    def acquire(self, wait_seconds: float = 0.0, owner: str = "") -> None:
-        """Take the lock, waiting up to ``wait_seconds``; raise WarehouseLocked otherwise."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + max(0.0, wait_seconds)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                    os.close(fd)
-                    raise
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise WarehouseLocked(
-                        f"another ingestion is writing to this warehouse ({self.holder()})"
-                    ) from None
-                time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} {owner} since {utcnow().isoformat(timespec='seconds')}".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        """Release the lock (idempotent)."""
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> WarehouseLock:
-        """Acquire without waiting."""
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Release."""
-        self.release()
+def recover(warehouse: Location, on_undone: OnUndone | None = None) -> list[dict[str, Any]]:
+    """Finish committed runs and undo uncommitted ones. Call only while holding the lock."""
+    return open_store(warehouse).recover(on_undone)
 
 
-@contextlib.contextmanager
-def _swap_lock(warehouse: Path) -> Iterator[None]:
-    """Hold the short swap lock (blocking): link swaps and unlocked writes never interleave."""
-    fd = os.open(warehouse / SWAP_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+def write_single(warehouse: Location, table: str, rows: list[dict[str, Any]], name: str) -> TablePath:
+    """Write one small file straight into a table, atomically, without the lock."""
+    return open_store(warehouse).write_single(table, rows, name)
 
 
-class StagedWriter:
-    """What every staged run shares: one Parquet writer per table, row counts, replaced tables.
-
-    Subclasses say where a table's file goes (``_open_writer``) and how the run commits.
-    """
-
-    def __init__(self, run_id: str) -> None:
-        self.run_id = run_id
-        self._writers: dict[str, pq.ParquetWriter] = {}
-        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
-        self.replaced: set[str] = set()
-        self.committed = False  # set at the commit point: from then on, never undone
-        self._consumed: dict[str, list[str]] = {}
-
-    def _open_writer(self, table: str) -> pq.ParquetWriter:
-        raise NotImplementedError
-
-    def replace_table(self, table: str, consumed: list[str]) -> None:
-        """Mark ``table`` as replaced: at commit its content becomes the staged rows.
-
-        ``consumed`` names the table's current files whose rows the staged rows replace; any
-        other file that appears in the table meanwhile (a skipped run's row) is carried over.
-        """
-        self.replaced.add(table)
-        self._consumed[table] = list(consumed)
-
-    def append(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows to the run's file for ``table`` (one file per table, row groups)."""
-        if rows:
-            self.append_arrow(table, to_arrow(table, rows))
-
-    def append_arrow(self, table: str, data: pa.Table) -> None:
-        """Append an Arrow table (with the table's schema) to the run's file for ``table``."""
-        if data.num_rows == 0:
-            return
-        try:
-            writer = self._writers.get(table)
-            if writer is None:
-                writer = self._writers[table] = self._open_writer(table)
-            writer.write_table(data)
-        except OSError as exc:
-            raise WarehouseError(f"writing {table} for run {self.run_id} failed: {exc}") from exc
-        self.rows[table] += data.num_rows
-
-    def _failed_before_commit(self, exc: OSError) -> WarehouseError:
-        """Drop what was staged; the error to raise for an I/O failure before the commit point."""
-        self.abort()
-        return WarehouseError(f"commit of run {self.run_id} failed before it took effect, "
-                              f"the warehouse is unchanged: {exc}")
-
-    def _passed_commit_point(self, crash_hook: Any) -> None:
-        """From here on the run is committed and never undone."""
-        self.committed = True
-        if crash_hook is not None:
-            crash_hook("after_commit_record")
-
-    def abort(self) -> None:
-        """Drop everything staged; a committed run is kept."""
-        raise NotImplementedError
-
-    def _close_writers(self) -> None:
-        """Close every writer (after an error too: close errors are then beside the point)."""
-        for writer in self._writers.values():
-            with contextlib.suppress(Exception):
-                writer.close()
-
-
-class StagedRun(StagedWriter):
-    """Files of one run, staged outside the table folders until ``commit``."""
-
-    def __init__(self, warehouse: Path, run_id: str, meta: dict[str, Any]) -> None:
-        super().__init__(run_id)
-        self.warehouse = warehouse
-        self.dir = warehouse / STAGING / run_id
-        try:
-            self.dir.mkdir(parents=True, exist_ok=False)
-            _write_json_atomic(self.dir / RUN_FILE, meta)
-        except OSError as exc:
-            raise WarehouseError(f"cannot stage run {run_id} in {self.dir}: {exc.strerror or exc}") from exc
-
-    def _file(self, table: str) -> Path:
-        return self.dir / table / f"part-{self.run_id}.parquet"
-
-    def _open_writer(self, table: str) -> pq.ParquetWriter:
-        path = self._file(table)
-        path.parent.mkdir(exist_ok=True)
-        return pq.ParquetWriter(str(path), TABLE_SCHEMAS[table], compression="zstd")
-
-    def _close(self) -> None:
-        for table, writer in self._writers.items():
-            writer.close()
-            with open(self._file(table), "rb") as fh:
-                os.fsync(fh.fileno())
-        self._writers.clear()
-
-    def commit(self, crash_hook: Any = None) -> None:
-        """Make the run visible: write the commit record, then move files into place."""
-        try:
-            self._close()
-            moves, swaps = [], []
-            for t in TABLES:
-                staged = self._file(t)
-                rel = str(staged.relative_to(self.warehouse))
-                if t in self.replaced:
-                    gen = _next_generation(self.warehouse, t)
-                    files = [rel] if staged.exists() else []
-                    swaps.append({"table": t, "gen": gen, "files": files,
-                                  "from": current_generation(self.warehouse, t),
-                                  "consumed": self._consumed.get(t, [])})
-                elif staged.exists():
-                    moves.append([rel, f"{t}/{staged.name}"])
-            _check_writable(self.warehouse, [m[1].split("/")[0] for m in moves] + [s["table"] for s in swaps])
-            _write_json_atomic(self.dir / COMMIT_FILE,
-                               {"run_id": self.run_id, "moves": moves, "swaps": swaps})
-        except OSError as exc:
-            raise self._failed_before_commit(exc) from exc
-        self._passed_commit_point(crash_hook)
-        try:
-            apply_commit(self.warehouse, self.dir, crash_hook)
-        except OSError as exc:
-            # Past the commit point nothing is undone: the staged files and the commit record
-            # stay, and the next writer's recovery finishes applying them.
-            raise WarehouseError(f"run {self.run_id} is committed but moving its files into place "
-                                 f"failed ({exc}); the next run finishes it") from exc
-
-    def abort(self) -> None:
-        """Drop everything staged (the warehouse is left as it was); a committed run is kept."""
-        self._close_writers()
-        self._writers.clear()
-        if not self.committed:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _check_writable(warehouse: Path, tables: list[str]) -> None:
-    """Raise PermissionError if a folder the commit must write into refuses writes.
-
-    Checked before the commit record exists: a read-only or immutable table folder then fails
-    the run with the warehouse unchanged, instead of leaving a commit half applied.
-    """
-    if not os.access(warehouse, os.W_OK | os.X_OK):  # table links are swapped in the root
-        raise PermissionError(errno.EPERM, "the warehouse folder refuses writes", str(warehouse))
-    for t in dict.fromkeys(tables):
-        for d in (table_dir(warehouse, t).resolve(), warehouse / GENERATIONS / t):
-            if d.is_dir() and not os.access(d, os.W_OK | os.X_OK):
-                raise PermissionError(errno.EPERM, f"the {t} table folder refuses writes "
-                                      "(read-only, immutable or not permitted)", str(d))
-
-
-def apply_commit(warehouse: Path, staging_dir: Path, crash_hook: Any = None) -> None:
-    """Apply a written commit record: idempotent renames and link swaps, then cleanup."""
-    record = json.loads((staging_dir / COMMIT_FILE).read_text(encoding="utf-8"))
-    touched: set[Path] = set()
-    for swap in record.get("swaps", []):
-        gen_dir = warehouse / GENERATIONS / swap["table"] / swap["gen"]
-        gen_dir.mkdir(parents=True, exist_ok=True)
-        for src in swap["files"]:
-            s = warehouse / src
-            if s.exists():
-                os.replace(s, gen_dir / s.name)
-        with _swap_lock(warehouse):
-            old = warehouse / GENERATIONS / swap["table"] / (swap.get("from") or "")
-            if swap.get("from") and old.is_dir():
-                consumed = set(swap.get("consumed", []))
-                for f in old.iterdir():
-                    # Rows written meanwhile by an unlocked writer: hard-linked, so the old
-                    # generation stays whole for readers that listed it.
-                    if f.suffix == ".parquet" and f.name not in consumed and not (gen_dir / f.name).exists():
-                        os.link(f, gen_dir / f.name)
-            _fsync_dir(gen_dir)
-            _point_table_at(warehouse, swap["table"], swap["gen"])
-    for i, (src, dst) in enumerate(record["moves"]):
-        s, d = warehouse / src, warehouse / dst
-        if s.exists():
-            d.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(s, d)
-            touched.add(d.parent)
-        if crash_hook is not None and i == 0:
-            crash_hook("between_table_moves")
-    for d in touched:
-        _fsync_dir(d)
-    shutil.rmtree(staging_dir, ignore_errors=True)
-
-
-def pending_runs(warehouse: Path) -> Iterator[Path]:
-    """Staging folders left by runs that did not finish."""
-    root = warehouse / STAGING
-    if root.is_dir():
-        yield from sorted(p for p in root.iterdir() if p.is_dir())
-
-
-def recover(warehouse: Location,
-            on_undone: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
-    """Finish committed runs and undo uncommitted ones. Call only while holding the lock.
-
-    Returns the ``_RUN.json`` metadata of every undone run. ``on_undone`` is called with it
-    before the run's staging folder is removed, so the failure is recorded even if this process
-    dies right after. Committed runs are finished silently: their run row is part of their commit.
-    """
-    if is_uri(warehouse):
-        return _remote().recover(warehouse, on_undone)
-    undone: list[dict[str, Any]] = []
-    for staging_dir in pending_runs(warehouse):
-        if (staging_dir / COMMIT_FILE).exists():
-            apply_commit(warehouse, staging_dir)
-            continue
-        try:
-            meta = json.loads((staging_dir / RUN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {"run_id": staging_dir.name}
-        undone.append(meta)
-        if on_undone is not None:
-            on_undone(meta)
-        shutil.rmtree(staging_dir, ignore_errors=True)
-    return undone
-
-
-def write_single(warehouse: Location, table: str, rows: list[dict[str, Any]], name: str) -> Path:
-    """Write one small file straight into a table, atomically (temp name, then rename).
-
-    Used without the lock (a skipped run records itself while another run writes): the temp name
-    does not end in .parquet, so no reader picks it up, and rename makes it appear whole.
-    """
-    if is_uri(warehouse):
-        return _remote().write_single(warehouse, table, rows, name)  # type: ignore[return-value]
-    d = table_dir(warehouse, table)
-    d.mkdir(parents=True, exist_ok=True)
-    final = d / f"{name}.parquet"
-    tmp = d / f".{name}.tmp"
-    try:
-        pq.write_table(to_arrow(table, rows), str(tmp), compression="zstd")
-        with _swap_lock(warehouse):
-            # Resolve the link under the lock: the file lands in the generation readers see.
-            d = d.resolve()
-            os.replace(tmp, d / final.name)
-            _fsync_dir(d)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise WarehouseError(f"writing {table} row failed: {exc}") from exc
-    return final
-
-
-def writer_lock(warehouse: Location) -> Any:
+def writer_lock(warehouse: Location) -> WriterLock:
     """The single-writer lock for a warehouse: flock locally, a lease on an object store."""
-    return _remote().LeaseLock(warehouse) if is_uri(warehouse) else WarehouseLock(warehouse)
+    return open_store(warehouse).writer_lock()
 
 
-def stage_run(warehouse: Location, run_id: str, meta: dict[str, Any], lock: Any = None) -> Any:
+def stage_run(warehouse: Location, run_id: str, meta: dict[str, Any], lock: Any = None) -> StagedWriter:
     """Start staging a run's files (``StagedRun`` locally, snapshot-committed on an object store)."""
-    if is_uri(warehouse):
-        return _remote().StagedObjectRun(warehouse, run_id, meta, lock)
-    return StagedRun(warehouse, run_id, meta)
+    return open_store(warehouse).stage_run(run_id, meta, lock)

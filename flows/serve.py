@@ -25,7 +25,6 @@ from accords.server import (
     EVENT_LOCK_WAIT_SECONDS,
     LocalServer,
     Log,
-    RawWatcher,
     api_context,
     choose_port,
     deployment_parameters,
@@ -38,6 +37,7 @@ from accords.server import (
     write_server_file,
 )
 from accords.settings import PROJECT_ROOT, Settings, load_settings
+from accords.watch import RawWatcher
 from flows.fetch import fetch_deployment
 from flows.ingest import ingest_flow
 

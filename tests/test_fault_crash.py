@@ -220,7 +220,7 @@ def test_table_folder_refusing_writes_fails_cleanly(tmp_path: Path, table: str) 
 def test_failure_after_the_commit_point_is_finished_by_the_next_run(
         tmp_path: Path, reference: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder turning read-only after the pre-commit check: the commit is kept, not half undone."""
-    from accords import warehouse
+    from accords import localstore as warehouse
 
     raw, wh = write_raw(tmp_path / "raw"), tmp_path / "wh"
     warehouse.init_warehouse(wh)

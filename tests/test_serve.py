@@ -29,9 +29,7 @@ from accords.server import (
     DEFAULT_PORT,
     DEPLOYMENT,
     SERVER_FILE,
-    Debouncer,
     LocalServer,
-    RawWatcher,
     choose_port,
     deployment_parameters,
     flow_run_url,
@@ -44,10 +42,10 @@ from accords.server import (
     server_env,
     stop_process_group,
     ui_url,
-    watched,
 )
 from accords.settings import Settings
 from accords.warehouse import read_table
+from accords.watch import Debouncer, RawWatcher, watched
 from flows.serve import ingest_deployment
 from tests.conftest import STATE_VISIT, write_raw
 
