@@ -19,8 +19,12 @@ def _items(text):
 
 def test_annex_lines_are_one_item_each_with_their_kind():
     items = _items(ANNEX)
-    assert [k for k, _ in items] == ["agreement", "memorandum_of_understanding", "joint_statement",
-                                      "letter_of_intent"]
+    assert [k for k, _ in items] == [
+        "agreement",
+        "memorandum_of_understanding",
+        "joint_statement",
+        "letter_of_intent",
+    ]
     assert items[0][1] == "Harbour Safety Framework Agreement"
     # The description after ", which" is not part of the name.
     assert items[1][1].endswith("Ministry of Agriculture of Ghana")
@@ -32,10 +36,12 @@ def test_the_header_sentence_is_the_one_that_introduced_the_list():
 
 
 def test_colon_header_with_unnumbered_lines():
-    text = ("The delegations signed the following documents:\n"
-            "Memorandum of Understanding on Tourism\n"
-            "Protocol on Veterinary Certificates\n"
-            "The visit ended on Friday.")
+    text = (
+        "The delegations signed the following documents:\n"
+        "Memorandum of Understanding on Tourism\n"
+        "Protocol on Veterinary Certificates\n"
+        "The visit ended on Friday."
+    )
     assert [k for k, _ in _items(text)] == ["memorandum_of_understanding", "protocol"]
 
 

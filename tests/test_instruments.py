@@ -35,6 +35,7 @@ def test_clean_parties_drops_instrument_names_and_fills_the_pair():
 
 def test_in_instrument_title():
     from accords.extract.instruments import in_instrument_title
+
     assert in_instrument_title("the leaders signed the Agreement on the ")
     assert in_instrument_title("a Memorandum of Understanding for ")
     assert not in_instrument_title("the leaders discussed cooperation on the ")

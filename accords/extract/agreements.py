@@ -47,9 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from accords.extract.annex import ListBlock, find_lists
+from accords.extract.dates import find_dates
 from accords.extract.mentions_merge import merge_mentions
 from accords.extract.modality import concluded_talks, future_framing
-from accords.extract.dates import find_dates
 from accords.extract.sentences import split_sentences
 from accords.ids import stable_id
 
@@ -1561,7 +1561,9 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     return opened
 
 
-_GROUP_NAME = re.compile(r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I)
+_GROUP_NAME = re.compile(
+    r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I
+)
 
 
 def _add_listed(doc: _Doc, blk: ListBlock) -> None:
@@ -1591,11 +1593,16 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         if not parties:
             # A list under a bilateral visit's release: between the article's two main countries.
             parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
+        fields = (
+            fields_of(_strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON")))
+            or fields_of(" ; ".join(_body_names(doc, it.start, it.end)))
+            or fields_of(it.name)
+        )
         doc.records.append(_Record(
-            kind=_final_kind(it.kind, commercial, parties), status=status, commercial=commercial, parties=parties, weak_parties=not parties, signatories=[],
-            fields=fields_of(_strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON"))) or fields_of(
-                " ; ".join(_body_names(doc, it.start, it.end))) or fields_of(it.name), name=it.name, date=date_, location=place, start=it.start,
-            end=it.end, extra={"item": True}))
+            kind=_final_kind(it.kind, commercial, parties), status=status, commercial=commercial,
+            parties=parties, weak_parties=not parties, signatories=[], fields=fields, name=it.name,
+            date=date_, location=place, start=it.start, end=it.end, extra={"item": True},
+        ))
 
 
 def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:

@@ -19,15 +19,22 @@ _ENUMERATOR = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}[.)]|[ivx]{1,4}[.)]|
 # A line that introduces a list: ends with a colon, or points at an annex.
 _COLON_END = re.compile(r":\s*$")
 _FOLLOWING = re.compile(r"\bfollowing\b", re.I)
-_ANNEX_POINTER = re.compile(r"\b(?:list|text)s?\b[^.\n]{0,60}\b(?:is|are)\s+(?:at|in|attached)\b[^.\n]{0,20}annex|"
-                            r"\bat\s+annex\b|\bannex(?:ed)?\s+(?:below|hereto)", re.I)
+_ANNEX_POINTER = re.compile(
+    r"\b(?:list|text)s?\b[^.\n]{0,60}\b(?:is|are)\s+(?:at|in|attached)\b[^.\n]{0,20}annex|"
+    r"\bat\s+annex\b|\bannex(?:ed)?\s+(?:below|hereto)",
+    re.I,
+)
 _ANNEX_TITLE = re.compile(r"^\s*annex(?:\s+[A-Z0-9]{1,2})?\s*(?:[-–:]\s*(?P<rest>.*))?$", re.I)
 # A finite verb marks prose, not an item name ("The MOU will promote ...").
 _PROSE_VERB = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|signed|welcomed|witnessed|noted|said|agreed|"
-    r"discussed|reaffirmed|expressed)\b", re.I)
+    r"discussed|reaffirmed|expressed)\b",
+    re.I,
+)
 _MAX_ITEM = 320
-_DESCRIPTION = re.compile(r",\s+(?:which|that|to\s+be|aimed|aiming|paving|signed|under\s+which)\b|\s+[-–]\s+|;", re.I)
+_DESCRIPTION = re.compile(
+    r",\s+(?:which|that|to\s+be|aimed|aiming|paving|signed|under\s+which)\b|\s+[-–]\s+|;", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +98,7 @@ def item_of(text: str, start: int, end: int) -> Item | None:
         if gap.strip() and not all(w[:1].isupper() for w in gap.split()):
             break
         head = h
-    s = start + off + lead_cut + (line[off + lead_cut:].find(body[:20]) if body[:20] else 0)
+    s = start + off + lead_cut + (line[off + lead_cut :].find(body[:20]) if body[:20] else 0)
     # The name ends where a description starts ("..., which will link A to B through C").
     cut = _DESCRIPTION.search(body)
     name = body[: cut.start()] if cut else body
@@ -125,7 +132,11 @@ def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlo
                 break
             items.append(it)
             j += 1
-        if items and header is not None and (len(items) >= 2 or text[header[0] : header[1]].rstrip().endswith(":")):
+        if (
+            items
+            and header is not None
+            and (len(items) >= 2 or text[header[0] : header[1]].rstrip().endswith(":"))
+        ):
             blocks.append(ListBlock(header[0], header[1], tuple(items)))
             header = None
             i = j

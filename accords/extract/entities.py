@@ -32,11 +32,15 @@ def extract_entities(text: str, title: str | None = None) -> tuple[list[dict], l
     return _without_instruments(*to_records(ents, text), text)
 
 
-def _without_instruments(entities: list[dict], mentions: list[dict], text: str) -> tuple[list[dict], list[dict]]:
+def _without_instruments(
+    entities: list[dict], mentions: list[dict], text: str
+) -> tuple[list[dict], list[dict]]:
     # An instrument's own name, often defined with an acronym ("two Memoranda of Understanding
     # (MOUs)"), looks like an organization by form; it is no body and must never become a party.
     # Nor is the topic of a title ("Agreement on the Promotion and Protection of Investments").
-    dropped = {e["entity_id"] for e in entities if e["type"] == "ORGANIZATION" and is_instrument_name(e["name"])}
+    dropped = {
+        e["entity_id"] for e in entities if e["type"] == "ORGANIZATION" and is_instrument_name(e["name"])
+    }
     spans: dict[str, list[int]] = {}
     for m in mentions:
         spans.setdefault(m["entity_id"], []).append(m["start"])

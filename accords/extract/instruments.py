@@ -32,8 +32,11 @@ _KINDS = {f"k{i}": kind for i, (_, kind) in enumerate(_HEADS)}
 # Short forms that are instrument heads only in capitals ("MOU"), never the word "mou" in prose.
 _UPPER_ONLY = re.compile(r"mou?s?|mous", re.I)
 # Organisations whose proper name holds an instrument noun (GUIDELINES lists GATT as a body).
-_ORG_NAMES = re.compile(r"\bGeneral\s+Agreement\s+on\s+Tariffs|\bSecretariat\b|\bOrgani[sz]ation\b|\bCouncil\b|"
-                        r"\bCommission\b|\bAuthority\b|\bBank\b|\bAgency\b|\bOffice\b", re.I)
+_ORG_NAMES = re.compile(
+    r"\bGeneral\s+Agreement\s+on\s+Tariffs|\bSecretariat\b|\bOrgani[sz]ation\b|\bCouncil\b|"
+    r"\bCommission\b|\bAuthority\b|\bBank\b|\bAgency\b|\bOffice\b",
+    re.I,
+)
 
 
 def kind_of(head: str) -> str:
@@ -46,7 +49,11 @@ def kind_of(head: str) -> str:
 
 def heads(text: str) -> list[re.Match[str]]:
     """Instrument head nouns in ``text``, with the all-capitals rule for "MOU"."""
-    return [m for m in HEAD.finditer(text) if not (_UPPER_ONLY.fullmatch(m.group()) and not m.group()[:2].isupper())]
+    return [
+        m
+        for m in HEAD.finditer(text)
+        if not (_UPPER_ONLY.fullmatch(m.group()) and not m.group()[:2].isupper())
+    ]
 
 
 def is_instrument_name(name: str) -> bool:

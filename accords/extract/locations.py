@@ -16,7 +16,7 @@ from accords.extract.lexicon import DEMONYM
 from accords.extract.scan import Tok
 
 if TYPE_CHECKING:
-    from accords.extract.segment import Analyzer
+    from accords.extract.analyzer import Analyzer
 
 _NUMBER_AFTER = re.compile(r"[ \t]+\d{1,4}\b(?![.,]\d)")
 # "the Pacific port of Tumaco", "the province of Hebei": a lowercase place noun + of.

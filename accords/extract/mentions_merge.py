@@ -15,11 +15,17 @@ import re
 
 from accords.extract.instruments import clean_parties, heads
 
-_CLASS = {"memorandum_of_understanding": "mou", "letter_of_intent": "mou", "joint_statement": "statement",
-          "declaration": "statement"}
+_CLASS = {
+    "memorandum_of_understanding": "mou",
+    "letter_of_intent": "mou",
+    "joint_statement": "statement",
+    "declaration": "statement",
+}
 _CAPTION = re.compile(r"^\s*(?:photo|picture|image)s?\b[^:\n]{0,30}[:\-–]|^\s*\(?photo\b", re.I)
 _DEFINITE = re.compile(r"^\s*(?:The|This|That)\s+", re.I)
-_PLURAL_HEAD = re.compile(r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I)
+_PLURAL_HEAD = re.compile(
+    r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I
+)
 _ISO3 = re.compile(r"[A-Z]{3}")
 
 
@@ -43,8 +49,9 @@ def _definite_reference(rec: dict) -> bool:
 
 
 def _person_fragment(party: str, persons: list[str]) -> bool:
-    return any(len(p) > 3 and (p in party or party in p and len(party) > 3) for p in persons) and not _ISO3.fullmatch(
-        party)
+    return any(
+        len(p) > 3 and (p in party or party in p and len(party) > 3) for p in persons
+    ) and not _ISO3.fullmatch(party)
 
 
 def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: list[str]) -> list[dict]:
@@ -71,17 +78,28 @@ def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: l
     return out
 
 
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
 def _count(rec: dict) -> int:
     # "signed three Memoranda of Understanding": how many instruments the group holds (default 9).
-    m = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+){0,2}?(?:MOUs|MoUs|"
-                  r"Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", rec["evidence"], re.I)
+    m = re.search(
+        r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+){0,2}?(?:MOUs|MoUs|"
+        r"Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b",
+        rec["evidence"],
+        re.I,
+    )
     if not m:
         return 9
     w = m.group(1).lower()
     return int(w) if w.isdigit() else _NUMBERS[w]
-
-
-

@@ -19,7 +19,7 @@ from accords.extract.lexicon import DEMONYM
 from accords.extract.scan import Tok
 
 if TYPE_CHECKING:
-    from accords.extract.segment import Analyzer
+    from accords.extract.analyzer import Analyzer
 
 _BRACKET_RE = re.compile(r"<([A-Z][^<>\n]{0,80}?)>")
 _HEAD_CONNS = frozenset({"of", "for", "on"})

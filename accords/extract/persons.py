@@ -21,7 +21,7 @@ from accords.extract.lexicon import LOCATION as LOCATION_KIND
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
-    from accords.extract.segment import Analyzer
+    from accords.extract.analyzer import Analyzer
 
 _MAX_NAME = 6
 _ROLE_NOUNS = (
