@@ -73,6 +73,8 @@ def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: l
                 first["fields"] = first["fields"] + [f for f in r["fields"] if f not in first["fields"]]
                 continue
         out.append(r)
+    # A counted group every member of which was named later is no record of its own.
+    out = [r for r in out if not r.get("_individuated", 0) >= _count(r)]
     for r in out:
         r.pop("_individuated", None)
     return out
