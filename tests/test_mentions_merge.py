@@ -93,9 +93,23 @@ def test_person_names_and_instrument_names_are_not_parties():
 def test_a_counted_group_named_in_full_is_no_record_of_its_own():
     out = merge_mentions(
         [
-            _rec("memorandum_of_understanding", "The leaders witnessed the signing of two MOUs.", ["FJI", "ESP"]),
-            _rec("memorandum_of_understanding", "The MOU on ports will cut red tape.", ["FJI", "ESP"], status="agreed"),
-            _rec("memorandum_of_understanding", "The MOU on schools adds teachers.", ["FJI", "ESP"], status="agreed"),
+            _rec(
+                "memorandum_of_understanding",
+                "The leaders witnessed the signing of two MOUs.",
+                ["FJI", "ESP"],
+            ),
+            _rec(
+                "memorandum_of_understanding",
+                "The MOU on ports will cut red tape.",
+                ["FJI", "ESP"],
+                status="agreed",
+            ),
+            _rec(
+                "memorandum_of_understanding",
+                "The MOU on schools adds teachers.",
+                ["FJI", "ESP"],
+                status="agreed",
+            ),
         ],
         ("FJI", "ESP"),
         [],
