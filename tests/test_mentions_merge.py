@@ -54,24 +54,16 @@ def test_definite_reference_to_a_single_instrument_folds_and_adds_fields():
     assert len(out) == 1 and out[0]["status"] == "signed" and out[0]["fields"] == ["education", "culture"]
 
 
-def test_definite_reference_individuates_a_counted_group_and_takes_its_status():
-    out = merge_mentions(
-        [
-            _rec(
-                "memorandum_of_understanding",
-                "The leaders witnessed the signing of two MOUs.",
-                ["FJI", "ESP"],
-            ),
-            _rec(
-                "memorandum_of_understanding",
-                "The MOU on ports will cut red tape.",
-                ["FJI", "ESP"],
-                status="agreed",
-            ),
-        ],
-        ("FJI", "ESP"),
-        [],
+def _group_of_two_then(*references):
+    group = _rec(
+        "memorandum_of_understanding", "The leaders witnessed the signing of two MOUs.", ["FJI", "ESP"]
     )
+    refs = [_rec("memorandum_of_understanding", ev, ["FJI", "ESP"], status="agreed") for ev in references]
+    return merge_mentions([group, *refs], ("FJI", "ESP"), [])
+
+
+def test_definite_reference_individuates_a_counted_group_and_takes_its_status():
+    out = _group_of_two_then("The MOU on ports will cut red tape.")
     assert len(out) == 2 and out[1]["status"] == "signed"
 
 
@@ -91,28 +83,6 @@ def test_person_names_and_instrument_names_are_not_parties():
 
 
 def test_a_counted_group_named_in_full_is_no_record_of_its_own():
-    out = merge_mentions(
-        [
-            _rec(
-                "memorandum_of_understanding",
-                "The leaders witnessed the signing of two MOUs.",
-                ["FJI", "ESP"],
-            ),
-            _rec(
-                "memorandum_of_understanding",
-                "The MOU on ports will cut red tape.",
-                ["FJI", "ESP"],
-                status="agreed",
-            ),
-            _rec(
-                "memorandum_of_understanding",
-                "The MOU on schools adds teachers.",
-                ["FJI", "ESP"],
-                status="agreed",
-            ),
-        ],
-        ("FJI", "ESP"),
-        [],
-    )
+    out = _group_of_two_then("The MOU on ports will cut red tape.", "The MOU on schools adds teachers.")
     assert [r["evidence"][:14] for r in out] == ["The MOU on por", "The MOU on sch"]
     assert all(r["status"] == "signed" for r in out)

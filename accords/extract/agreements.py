@@ -48,6 +48,9 @@ from typing import Any
 
 from accords.extract.annex import ListBlock, find_lists
 from accords.extract.dates import find_dates
+from accords.extract.instruments import KIND_CLASS as _KIND_CLASS
+from accords.extract.instruments import NUMBER_WORDS as _NUMBER_WORDS
+from accords.extract.instruments import PLURAL_HEAD, is_iso3
 from accords.extract.mentions_merge import merge_mentions
 from accords.extract.modality import concluded_talks, future_framing
 from accords.extract.sentences import split_sentences
@@ -93,12 +96,6 @@ _KIND_OF_GROUP = {
     "agr": "agreement",
     "docs": "other",
     "minutes": "other",  # "Agreed Minutes" of a joint commission: a signed instrument of no set kind
-}
-_KIND_CLASS = {
-    "memorandum_of_understanding": "mou",
-    "letter_of_intent": "mou",
-    "joint_statement": "statement",
-    "declaration": "statement",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -208,10 +205,6 @@ _STOP_BEFORE = frozenset(
     witnessed exchange exchanged between into over under after before during following two three four
     five six seven eight nine ten several numerous some many various""".split()
 )
-_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12,
-}  # fmt: skip
 _ENUM = re.compile(
     r"\s*(?:[-•*·▪–]|\(?[ivxlc]{1,5}[.)]|\(?\d{1,2}[.)]|\(?[a-z]\)|(?-i:[a-z])\.(?=\s))\s*", re.IGNORECASE
 )
@@ -1027,7 +1020,7 @@ def _parties(
     out: list[str] = list(extra)
     for e in ents:
         p = _party_name(e, doc, commercial)
-        if p and e.id in brand and not re.fullmatch(r"[A-Z]{3}", p) and brand[e.id] not in p:
+        if p and e.id in brand and not is_iso3(p) and brand[e.id] not in p:
             p = f"{p} ({brand[e.id]})"  # "Viet Nam Oil and Gas Group (Petrovietnam)"
         if p and p not in out:
             out.append(p)
@@ -1036,7 +1029,7 @@ def _parties(
         for code in _paired_countries(doc, sent[c0:c1]):
             if code not in out:
                 out.append(code)
-        countries = [p for p in out if re.fullmatch(r"[A-Z]{3}", p)]
+        countries = [p for p in out if is_iso3(p)]
         pair = _bilateral_pair(doc)
         n_multi = _multilateral_count(seg)
         if n_multi and len(countries) < n_multi <= len(doc.main_countries):
@@ -1111,7 +1104,7 @@ def _multilateral_count(seg: str) -> int:
 
 def _company_deal(r: _Record) -> bool:
     """A record between companies (no country among its parties)."""
-    return r.commercial or (bool(r.parties) and not any(re.fullmatch(r"[A-Z]{3}", p) for p in r.parties))
+    return r.commercial or (bool(r.parties) and not any(is_iso3(p) for p in r.parties))
 
 
 _G2G = re.compile(r"\b(?:between|with|ministr\w*|department|agency|government|coast\s+guard|customs)\b", re.I)
@@ -1190,7 +1183,7 @@ def _singular(word: str) -> str:
 
 
 def _final_kind(kind: str, commercial: bool, parties: list[str] | None = None) -> str:
-    if commercial and kind == "agreement" and not any(re.fullmatch(r"[A-Z]{3}", p) for p in parties or []):
+    if commercial and kind == "agreement" and not any(is_iso3(p) for p in parties or []):
         return "contract"
     return kind
 
@@ -1459,7 +1452,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 if c.get(doc.main_countries[1], 0) >= 0.5 * top:
                     parties = doc.main_countries[:2]
         if in_list and list_ctx and list_ctx.get("parties"):
-            n_countries = sum(1 for p in parties if re.fullmatch(r"[A-Z]{3}", p))
+            n_countries = sum(1 for p in parties if is_iso3(p))
             if weak or not parties or (not commercial and n_countries < 2):
                 parties, weak = list(list_ctx["parties"]), False
         kind = _final_kind(kind, commercial, parties)
@@ -1561,11 +1554,6 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     return opened
 
 
-_GROUP_NAME = re.compile(
-    r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I
-)
-
-
 def _add_listed(doc: _Doc, blk: ListBlock) -> None:
     """One record per instrument of a list, with the status of the sentence that introduced it.
 
@@ -1587,7 +1575,7 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         for e in ents:
             p = _party_name(e, doc, commercial)
             keep = commercial and e.type == "ORGANIZATION" or bool(p) and (
-                re.fullmatch(r"[A-Z]{3}", p or "") or p in _INTL_ORGS.values())
+                is_iso3(p or "") or p in _INTL_ORGS.values())
             if p and keep and p not in parties:
                 parties.append(p)
         if not parties:
@@ -1609,7 +1597,7 @@ def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:
     """Parties of a list header: its entity mentions, completed by the article's bilateral pair."""
     parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
     pair = _bilateral_pair(doc)
-    if not commercial_ctx and pair and sum(1 for p in parties_ctx if re.fullmatch(r"[A-Z]{3}", p)) < 2:
+    if not commercial_ctx and pair and sum(1 for p in parties_ctx if is_iso3(p)) < 2:
         parties_ctx = [*parties_ctx, *(c for c in pair if c not in parties_ctx)]
     return parties_ctx
 
@@ -1688,7 +1676,7 @@ def extract_agreements(
     # an instrument it names itself ("signed the Declaration of X, and the following ...") stays.
     doc.records.sort(key=lambda r: r.start)  # list items were added first: text order again
     records = [r for r in doc.records if r.extra.get("item") or not any(a <= r.start < b for a, b in headers)
-               or not (r.extra.get("package") or _GROUP_NAME.search(r.name or doc.text[r.start:r.end]))]
+               or not (r.extra.get("package") or PLURAL_HEAD.search(r.name or doc.text[r.start:r.end]))]
     if sum(1 for r in records if r.extra.get("item")) >= 2:
         # The article individuates the signed instruments in a list: a summary "signed four
         # cooperation instruments" is the same set, not one more (GUIDELINES: one per instrument).

@@ -32,6 +32,7 @@ _PROSE_VERB = re.compile(
     re.I,
 )
 _MAX_ITEM = 320
+_ARTICLE = re.compile(r"\s*(?:(?:the|an?)\s+)?", re.I)
 _DESCRIPTION = re.compile(
     r",\s+(?:which|that|to\s+be|aimed|aiming|paving|signed|under\s+which)\b|\s+[-–]\s+|;", re.I
 )
@@ -73,10 +74,9 @@ def item_of(text: str, start: int, end: int) -> Item | None:
     line = text[start:end]
     m = _ENUMERATOR.match(line)
     enumerated = bool(m)
-    off = m.end() if m else len(line) - len(line.lstrip())
+    # The name starts after the enumerator and a leading article ("a) the MOU on ...").
+    off = _ARTICLE.match(line, m.end() if m else 0).end()
     body = line[off:].rstrip(" .;,")
-    body = re.sub(r"^(?:the|an?)\s+", "", body, flags=re.I)
-    lead_cut = len(line[off:]) - len(line[off:].lstrip())
     if not body or len(body) > _MAX_ITEM:
         return None
     hs = heads(body)
@@ -98,7 +98,7 @@ def item_of(text: str, start: int, end: int) -> Item | None:
         if gap.strip() and not all(w[:1].isupper() for w in gap.split()):
             break
         head = h
-    s = start + off + lead_cut + (line[off + lead_cut :].find(body[:20]) if body[:20] else 0)
+    s = start + off
     # The name ends where a description starts ("..., which will link A to B through C").
     cut = _DESCRIPTION.search(body)
     name = body[: cut.start()] if cut else body
@@ -121,7 +121,7 @@ def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlo
         colon = _COLON_END.search(line) and (heads(line) or _FOLLOWING.search(line))
         if colon or _ANNEX_POINTER.search(line) or _ANNEX_TITLE.match(line):
             if not _ANNEX_TITLE.match(line) or header is None:
-                header = _sentence_at(sentence_spans, a, b, text)
+                header = _header_span(sentence_spans, a, b)
             i += 1
             continue
         items: list[Item] = []
@@ -145,10 +145,7 @@ def find_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlo
     return blocks
 
 
-def _sentence_at(spans: list[tuple[int, int]], a: int, b: int, text: str) -> tuple[int, int]:
-    # The header's sentence: "The list of MOUs is at Annex A" is the last sentence of a line
-    # whose first sentence carries the verb ("witnessed the exchange of MOUs ..."): use the line.
-    for s0, s1 in spans:
-        if s0 <= a < s1 or a <= s0 < b:
-            return min(s0, a), max(b, min(s1, b))
-    return a, b
+def _header_span(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int]:
+    # The whole header line, from the start of the sentence it opens in: "The list of MOUs is at
+    # Annex A" often ends a line whose first sentence carries the verb ("witnessed the exchange").
+    return next((min(s0, a) for s0, s1 in spans if s0 <= a < s1), a), b

@@ -75,6 +75,27 @@ def is_instrument_name(name: str) -> bool:
 
 
 _ISO3 = re.compile(r"[A-Z]{3}")
+# Kind classes as the scorer and the merge rules compare them: MoU-like, statement-like, or
+# agreement (every other kind).
+KIND_CLASS = {
+    "memorandum_of_understanding": "mou",
+    "letter_of_intent": "mou",
+    "joint_statement": "statement",
+    "declaration": "statement",
+}
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+}  # fmt: skip
+# A plural head: the mention counts a group of instruments ("signed three MOUs").
+PLURAL_HEAD = re.compile(
+    r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I
+)
+
+
+def is_iso3(party: str) -> bool:
+    """True for a country party (an ISO3 code), not an organisation or company name."""
+    return bool(_ISO3.fullmatch(party))
 
 
 def clean_parties(parties: list[str], pair: tuple[str, str] | None) -> list[str]:
@@ -87,8 +108,8 @@ def clean_parties(parties: list[str], pair: tuple[str, str] | None) -> list[str]
     out = [p for p in parties if not is_instrument_name(p)]
     if pair is None:
         return out
-    countries = [p for p in out if _ISO3.fullmatch(p)]
-    others = [p for p in out if not _ISO3.fullmatch(p)]
+    countries = [p for p in out if is_iso3(p)]
+    others = [p for p in out if not is_iso3(p)]
     if not others and len(countries) <= 1 and (not countries or countries[0] in pair):
         return list(pair) if not countries else countries + [c for c in pair if c != countries[0]]
     return out

@@ -13,24 +13,18 @@ from __future__ import annotations
 
 import re
 
-from accords.extract.instruments import clean_parties, heads
+from accords.extract.instruments import KIND_CLASS, NUMBER_WORDS, PLURAL_HEAD, clean_parties, heads, is_iso3
 
-_CLASS = {
-    "memorandum_of_understanding": "mou",
-    "letter_of_intent": "mou",
-    "joint_statement": "statement",
-    "declaration": "statement",
-}
 _CAPTION = re.compile(r"^\s*(?:photo|picture|image)s?\b[^:\n]{0,30}[:\-–]|^\s*\(?photo\b", re.I)
 _DEFINITE = re.compile(r"^\s*(?:The|This|That)\s+", re.I)
-_PLURAL_HEAD = re.compile(
-    r"\b(?:MOUs|MoUs|Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b", re.I
+# "signed three Memoranda of Understanding": the number before a plural head.
+_GROUP_COUNT = re.compile(
+    r"\b(" + "|".join(NUMBER_WORDS) + r"|\d{1,2})\s+(?:\w+\s+){0,2}?" + PLURAL_HEAD.pattern, re.I
 )
-_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def _cls(kind: str) -> str:
-    return _CLASS.get(kind, "agreement")
+    return KIND_CLASS.get(kind, "agreement")
 
 
 def _same_sides(a: dict, b: dict) -> bool:
@@ -45,13 +39,13 @@ def _definite_reference(rec: dict) -> bool:
     if not m:
         return False
     hs = heads(ev[m.end() : m.end() + 60])
-    return bool(hs) and hs[0].start() == 0 and not _PLURAL_HEAD.fullmatch(hs[0].group())
+    return bool(hs) and hs[0].start() == 0 and not PLURAL_HEAD.fullmatch(hs[0].group())
 
 
 def _person_fragment(party: str, persons: list[str]) -> bool:
     return any(
         len(p) > 3 and (p in party or party in p and len(party) > 3) for p in persons
-    ) and not _ISO3.fullmatch(party)
+    ) and not is_iso3(party)
 
 
 def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: list[str]) -> list[dict]:
@@ -60,48 +54,28 @@ def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: l
         parties = [p for p in r["parties"] if not _person_fragment(p, persons)]
         r["parties"] = clean_parties(parties, pair)
     out: list[dict] = []
+    named: dict[int, int] = {}  # id() of a counted group -> how many of its members were named
     for r in records:
         earlier = [o for o in out if _cls(o["kind"]) == _cls(r["kind"]) and _same_sides(o, r)]
         if earlier and _CAPTION.match(r["evidence"]):
             continue
         if earlier and _definite_reference(r):
             first = earlier[0]
-            if _PLURAL_HEAD.search(first["evidence"]) and not first.get("_individuated", 0) >= _count(first):
-                first["_individuated"] = first.get("_individuated", 0) + 1
-                r["status"] = first["status"]  # "three MOUs were signed ... The MOU on X will ..."
-            elif not _PLURAL_HEAD.search(first["evidence"]):
+            if not PLURAL_HEAD.search(first["evidence"]):
                 first["fields"] = first["fields"] + [f for f in r["fields"] if f not in first["fields"]]
                 continue
+            if named.get(id(first), 0) < _count(first):
+                named[id(first)] = named.get(id(first), 0) + 1
+                r["status"] = first["status"]  # "three MOUs were signed ... The MOU on X will ..."
         out.append(r)
     # A counted group every member of which was named later is no record of its own.
-    out = [r for r in out if not r.get("_individuated", 0) >= _count(r)]
-    for r in out:
-        r.pop("_individuated", None)
-    return out
-
-
-_NUMBERS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+    return [r for r in out if named.get(id(r), 0) < _count(r)]
 
 
 def _count(rec: dict) -> int:
-    # "signed three Memoranda of Understanding": how many instruments the group holds (default 9).
-    m = re.search(
-        r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+){0,2}?(?:MOUs|MoUs|"
-        r"Memorand(?:a|ums)|agreements|treaties|instruments|documents)\b",
-        rec["evidence"],
-        re.I,
-    )
+    # How many instruments a counted group holds; 9 when the text gives no number.
+    m = _GROUP_COUNT.search(rec["evidence"])
     if not m:
         return 9
     w = m.group(1).lower()
-    return int(w) if w.isdigit() else _NUMBERS[w]
+    return int(w) if w.isdigit() else NUMBER_WORDS[w]
