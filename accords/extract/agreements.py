@@ -42,12 +42,16 @@ import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from accords.extract.annex import ListBlock, find_lists
-from accords.extract.dates import find_dates
+from accords.extract.context import Doc, day_in, place_in
+from accords.extract.context import Ent as _Ent
+from accords.extract.context import build_doc as _build_doc_of
+from accords.extract.context import is_old as _is_old
+from accords.extract.context import mentions_in as _mentions_in
 from accords.extract.instruments import KIND_CLASS as _KIND_CLASS
 from accords.extract.instruments import NUMBER_WORDS as _NUMBER_WORDS
 from accords.extract.instruments import PLURAL_HEAD, is_iso3
@@ -369,22 +373,6 @@ def fields_of(text: str) -> list[str]:
 # Data structures
 # ---------------------------------------------------------------------------------------------
 @dataclass
-class _Ent:
-    """What the extractor needs to know about one entity."""
-
-    id: str
-    type: str
-    name: str
-    code: str | None
-    role: str | None
-    acronym: str | None
-    aliases: list[str]
-    count: int = 0
-    first: int = 1 << 30
-    department_of: str | None = None  # ISO3 of a department named "<portfolio> <country>"
-
-
-@dataclass
 class _Record:
     """An agreement being built (before dedupe and serialisation)."""
 
@@ -404,19 +392,19 @@ class _Record:
 
 
 @dataclass
-class _Doc:
-    """Per-article context shared by all mentions."""
+class _Doc(Doc):
+    """The shared article index plus the agreements being built."""
 
-    text: str
-    published: date | None
-    ents: dict[str, _Ent]
-    mentions: list[tuple[int, int, _Ent]]
-    main_countries: list[str]
-    country_names: dict[str, str] = field(default_factory=dict)  # casefolded name/alias -> ISO3
-    starts: list[int] = field(default_factory=list)  # mention start offsets, built lazily
     records: list[_Record] = field(default_factory=list)
     last_kept: bool = False  # whether the latest non-anaphoric instrument mention was kept
     seen_mention: bool = False
+
+
+def _build_doc(
+    text: str, title: str | None, published: date | None, entities: list[dict], mentions: list[dict]
+) -> _Doc:
+    """Index entities and mentions for the agreement pass (see ``context.build_doc``)."""
+    return _build_doc_of(text, title, published, entities, mentions, _Doc)
 
 
 def _party_name(e: _Ent, doc: _Doc | None = None, commercial: bool = False) -> str | None:
@@ -488,22 +476,6 @@ def _is_government(e: _Ent) -> bool:
     return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
 
 
-def _portfolio_department(name: str, names: dict[str, str]) -> str | None:
-    """ISO3 of a department named by its portfolio and its country ("Natural Resources Canada").
-
-    Every word before the country name is a portfolio word (the lexicon's role modifiers:
-    Agriculture, Natural, Resources ...), so "Air Canada" or "Bank of Canada" do not qualify.
-    """
-    from accords.extract.lexicon import lexicon
-
-    words = name.split()
-    for cut in range(len(words) - 1, 0, -1):
-        code = names.get(" ".join(words[cut:]).casefold())
-        if code:
-            return code if lexicon().portfolio_phrase(words[:cut]) else None
-    return None
-
-
 def _country_in_name(name: str, names: dict[str, str]) -> str | None:
     """ISO3 of a country named inside an organisation name ("Ministry of Health of Mauritius")."""
     low = f" {name.casefold()} "
@@ -535,69 +507,6 @@ def _is_company(e: _Ent) -> bool:
     if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return False
     return bool(_COMMERCIAL.search(" ".join(names)))
-
-
-def _build_doc(
-    text: str, title: str | None, published: date | None, entities: list[dict], mentions: list[dict]
-) -> _Doc:
-    """Index entities and mentions; rank the article's main countries."""
-    ents: dict[str, _Ent] = {}
-    for e in entities:
-        ents[e["entity_id"]] = _Ent(
-            id=e["entity_id"], type=str(e.get("type") or ""), name=str(e.get("name") or ""),
-            code=e.get("country_code"), role=e.get("role"), acronym=e.get("acronym"),
-            aliases=[a for a in (e.get("aliases") or []) if a],
-        )  # fmt: skip
-    ms: list[tuple[int, int, _Ent]] = []
-    for m in mentions:
-        ent = ents.get(m.get("entity_id", ""))
-        if ent is None:
-            continue
-        ms.append((int(m["start"]), int(m["end"]), ent))
-        ent.count += 1
-        ent.first = min(ent.first, int(m["start"]))
-    ms.sort(key=lambda x: x[0])
-    country_names = {
-        n.casefold(): e.code
-        for e in ents.values() if e.type == "COUNTRY" and e.code
-        for n in [e.name, *e.aliases] if len(n) > 3
-    }  # fmt: skip
-    for e in ents.values():
-        if e.type == "ORGANIZATION":
-            e.department_of = _portfolio_department(e.name, country_names)
-    title_l = (title or "").casefold()
-    scored = []
-    for e in ents.values():
-        if e.type != "COUNTRY" or not e.code:
-            continue
-        boost = 2 if title_l and any(n and n.casefold() in title_l for n in [e.name, *e.aliases]) else 0
-        scored.append((-(max(e.count, 1) + boost), e.first, e.code))
-    main: list[str] = []
-    for _, _, code in sorted(scored):
-        if code not in main:
-            main.append(code)
-    return _Doc(
-        text=text,
-        published=published,
-        ents=ents,
-        mentions=ms,
-        main_countries=main,
-        country_names=country_names,
-    )
-
-
-def _mentions_in(doc: _Doc, start: int, end: int) -> list[tuple[int, int, _Ent]]:
-    """Entity mentions fully inside ``[start, end)`` (binary search: long articles stay linear)."""
-    if not doc.starts:
-        doc.starts = [m[0] for m in doc.mentions]
-    i = bisect_left(doc.starts, start)
-    out = []
-    for m in doc.mentions[i:]:
-        if m[0] >= end:
-            break
-        if m[1] <= end:
-            out.append(m)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -651,27 +560,6 @@ _ONGOING_SINCE = re.compile(
     r"\b[^.;]{0,30}?\bsince\b",
     re.I,
 )
-
-
-def _is_old(doc: _Doc, start: int, end: int) -> bool:
-    """True when a date expression in ``text[start:end]`` lies clearly before publication."""
-    if doc.published is None:
-        return False
-    pub = doc.published
-    for d in find_dates(doc.text, pub, start, end):
-        if d.value is None:
-            continue
-        if d.precision == "year":
-            if d.value.year < pub.year:
-                return True
-        elif d.precision == "month":
-            if d.value < date(pub.year, pub.month, 1) - timedelta(days=40):
-                return True
-        elif d.precision == "week":
-            continue
-        elif d.value < pub - timedelta(days=31):
-            return True
-    return False
 
 
 _TIME_POSSESSIVE = re.compile(
@@ -1157,24 +1045,6 @@ def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list
     return out
 
 
-def _location(doc: _Doc, s0: int, sent: str) -> str | None:
-    """A LOCATION mentioned after "in"/"at" in the sentence."""
-    for a, _b, e in _mentions_in(doc, s0, s0 + len(sent)):
-        if e.type == "LOCATION" and re.search(
-            r"\b(?:in|at)\s+(?:the\s+)?$", sent[max(0, a - s0 - 12) : a - s0]
-        ):
-            return e.name
-    return None
-
-
-def _event_date(doc: _Doc, s0: int, sent: str) -> str | None:
-    """The first day-precise date of the evidence sentence, resolved against publication."""
-    for d in find_dates(doc.text, doc.published, s0, s0 + len(sent)):
-        if d.precision == "day" and d.value is not None:
-            return d.value.isoformat()
-    return None
-
-
 def _singular(word: str) -> str:
     """Singular of a plural trigger ("MoUs", "memoranda of understanding", "treaties")."""
     word = re.sub(r"(?i)ies\b", "y", word, count=1)
@@ -1514,7 +1384,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         sigs = _signatories(doc, s0, sent, c0, a, parties)
         rec = _Record(
             kind=kind, status=status, parties=parties, weak_parties=weak, signatories=sigs,
-            fields=flds, name=name, date=_event_date(doc, s0, sent), location=_location(doc, s0, sent),
+            fields=flds, name=name, date=day_in(doc, s0, s1), location=place_in(doc, s0, s1),
             start=s0, end=s1, commercial=commercial,
         )  # fmt: skip
         if group == "docs":
@@ -1564,8 +1434,8 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
     h0, h1 = blk.header_start, blk.header_end
     header = doc.text[h0:h1]
     status = _status(header) or "signed"
-    date_ = _event_date(doc, h0, header)
-    place = _location(doc, h0, header)
+    date_ = day_in(doc, h0, h0 + len(header))
+    place = place_in(doc, h0, h0 + len(header))
     for it in blk.items:
         parties: list[str] = []
         ents = [e for _a, _b, e in _mentions_in(doc, it.start, it.end)]
