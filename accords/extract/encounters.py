@@ -1,0 +1,185 @@
+"""The phrasings that report an encounter: visits, meetings, calls and summits (GUIDELINES "Meetings").
+
+Each cue is a regular expression family with a *form* that tells the assembler how to read the
+people around it:
+
+* ``pair``: the subject meets each named object separately ("A met B and C", "A called on B",
+  "A will have separate meetings with B, C") -> one meeting per counterpart;
+* ``group``: everyone named takes part in one encounter ("A was hosted to lunch by B and C",
+  "A co-chaired the Dialogue with B", "A and B held the Leaders' Retreat");
+* ``visit``: the subject travels to the country or place after the cue;
+* ``invite``: the object is invited to visit ("invited B to make a State Visit to K");
+* ``call``: a phone or video call; ``gathering``: attendance at a named summit, forum or
+  ministerial meeting.
+
+Pure regular expressions and small predicates; no imports from other extraction modules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VISIT_ADJ = (
+    r"(?:(?:state|official|working|private|study|introductory|farewell|bilateral|overseas|"
+    r"(?:two|three|four|five)-day)\s+)*"
+)
+_CUES: list[tuple[str, str, str]] = [
+    # (form, kind, pattern)
+    (
+        "invite",
+        "visit",
+        r"\binvit(?:e|es|ed|ing|ation\s+for)\b(?=[^.;]{0,120}?\b(?:to\s+(?:make|pay|undertake)\s+an?\s+"
+        + _VISIT_ADJ
+        + r"visit|to\s+visit)\b)",
+    ),
+    (
+        "visit",
+        "visit",
+        r"\b(?:is|was|are|were)\s+on\s+an?\s+" + _VISIT_ADJ + r"visit\s+to\b"
+        r"|\b(?:make|makes|made|making|pay|pays|paid|paying|undertake|undertook|undertakes|conclude[sd]?|concluding|"
+        r"beg[ia]n|begins|start(?:s|ed)?)\s+(?:an?\s+|(?:his|her|their)\s+)" + _VISIT_ADJ + r"visits?\s+to\b"
+        r"|\b(?:will|to|would)\s+(?:also\s+)?visit\b|\bvisit(?:s|ed|ing)\b(?!\s+(?:by|of)\b)"
+        r"|['’]s\s+"
+        + _VISIT_ADJ
+        + r"visit\s+to\b|\b(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:trip|tour|journey)\s+to\b"
+        r"|\b(?:travel(?:s|led|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+(?:\w+\s+){0,3}?to\b|\barriv(?:e|es|ed|ing)\s+in\b|\b(?:state|official|working)\s+visit\s+(?:of|by)\b",
+    ),
+    (
+        "call",
+        "call",
+        r"\b(?:tele)?phone\s+(?:call|conversation|conference)s?\b|\bvideo\s*(?:call|conference)s?\b"
+        r"|\bvirtual\s+(?:meeting|call)s?\b|\bspoke\s+(?:by|on\s+the)\s+(?:tele)?phone\b|\bphoned\b",
+    ),
+    (
+        "group",
+        "meeting",
+        r"\bco-?chair(?:s|ed|ing)?\b|\b(?:was|were|be|being)\s+(?:warmly\s+)?received\s+by\b"
+        r"|\b(?:was|were|be|being)\s+hosted\s+(?:to\s+\w+\s+)?by\b|\bhost(?:s|ed|ing)?\s+(?:an?\s+|the\s+)?(?:official\s+|state\s+)?"
+        r"(?:lunch|dinner|breakfast|tea|luncheon|banquet)\b|\bhost(?:s|ed|ing)?\b(?=[^.;]{0,80}?\bto\s+(?:an?\s+)?"
+        r"(?:official\s+|state\s+)?(?:lunch|dinner|breakfast|tea|luncheon|banquet|tour)\b)"
+        r"|\b(?:meeting|talks|discussions?)\s+between\b|\bheld\s+(?:bilateral\s+|official\s+|fruitful\s+|productive\s+)?"
+        r"(?:talks|discussions|a\s+(?:bilateral\s+|tête-à-tête\s+|productive\s+|good\s+)?(?:meeting|discussion))\b"
+        r"|\bheld\s+the\s+(?:\w+\s+){0,6}?(?:meeting|retreat|dialogue|consultations?)\b"
+        r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b",
+    ),
+    (
+        "pair",
+        "meeting",
+        r"\b(?:met|meets?)\b(?:\s+separately)?(?:\s+with\b)?|\bmeeting\s+(?:separately\s+)?with\b"
+        r"|\b(?:hold|holds|held|holding)\s+(?:\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
+        r"|\bcall(?:s|ed|ing)?\s+(?:separately\s+)?on\b|\b(?:had|have|has|held|hold)\s+(?:separate\s+|bilateral\s+)?"
+        r"(?:a\s+)?(?:meeting|meetings|talks)\s+with\b|\bheld\s+talks\s+with\b",
+    ),
+    (
+        "gathering",
+        "summit",
+        r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+"
+        r"(?:[A-Z][\w.’'-]*\s+){0,8}?at|on\s+the\s+sidelines?\s+of|deliver(?:s|ed)?\s+(?:\w+\s+){0,3}?(?:remarks|speech|"
+        r"address|statement)\s+at|spoke\s+at|address(?:ed)?)\b",
+    ),
+]
+CUE = re.compile("|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES)))
+KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES)}
+
+# Cheap pre-filter: only sentences with one of these words are read (lower-cased literal scan).
+CANDIDATE = re.compile(
+    r"visit|met\b|meet|call|hosted|host |received by|chair|talks|discussion|phone|video|virtual"
+    r"|attend|sideline|summit|join|remarks|invit|retreat|dialogue|spoke|address"
+)
+
+# A named multilateral gathering: "the 17th Asia-Pacific Conference", "the Special ASEAN-India Foreign
+# Ministers' Meeting", "the 63rd Summit of Heads of State of MERCOSUR".
+_ORD = (
+    r"(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|inaugural|special)"
+)
+GATHERING = re.compile(
+    rf"\b(?:the\s+)?(?:{_ORD}\s+)?(?:[A-Z][\w.’'&-]*\s+(?:of\s+|and\s+|on\s+|for\s+|the\s+)*){{0,8}}"
+    r"(?:Summit|Conference|Forum|Ministerial\s+Meeting|Ministers[’']\s+Meeting|Leaders[’']\s+Meeting|Session"
+    r"|Meeting|Dialogue(?:\s+[XVI]+)?|Retreat|Congress|Assembly|Council|Committee|Commission|Consultations)"
+    r"(?:\s+(?:of|on)\s+(?:the\s+)?(?:[A-Z][\w.’'&()-]*\s*(?:of\s+|and\s+|the\s+)*){1,10})?",
+)
+# Gatherings of two sides (a joint committee, a bilateral dialogue or retreat) are meetings, not summits.
+BILATERAL_NAME = re.compile(
+    r"\b[A-Z][a-z]+-[A-Z][a-z]+\s+(?:[A-Z][\w’']*\s+)*(?:Retreat|Dialogue|Committee|"
+    r"Commission|Consultations|Leaders[’']\s+Meeting|Meeting)\b|Joint\s+Committee|Retreat\b"
+)
+MULTILATERAL = re.compile(
+    r"\b(?:ASEAN|APEC|G-?7|G-?20|SCO|BRICS|MERCOSUR|EAS|UN|United\s+Nations|WTO|OPEC|"
+    r"IMF|World\s+Bank|Commonwealth|Summit|Ministerial|Heads\s+of\s+(?:State|Government)|"
+    r"Forum|Conference|Congress|Assembly|Dialogue\s+[XVI]+)\b"
+)
+
+_PLANNED = re.compile(
+    r"\b(?:will|shall|would|is\s+to|are\s+to|to\s+be|(?:is|are)\s+(?:scheduled|expected|due|set|slated|poised|going)\s+to"
+    r"|plans?\s+to|planned\s+to|intends?\s+to|(?:is|are)\s+to\s+hold|invit\w+|upcoming|forthcoming|later\s+(?:this|today"
+    r"|tonight))\b",
+    re.I,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:since|last\s+(?:met|visited|visit|meeting|time|year|month)|previous(?:ly)?|earlier\s+(?:visit|meeting)|first\s+met|recall\w*|had\s+met|has\s+met|have\s+met"
+    r"|had\s+visited|has\s+visited|have\s+visited|ago|anniversary|look(?:s|ed|ing)?\s+forward|hope[sd]?\s+to|"
+    r"welcome[sd]?\s+the\s+(?:opportunity|visit)|congratulat\w*|letter|wrote|message)\b",
+    re.I,
+)
+PRONOUN = re.compile(r"\b(?:He|She|They|he|she|they)\b")
+TWO_LEADERS = re.compile(
+    r"\b(?:the\s+two|both)\s+(?:leaders|ministers|presidents|prime\s+ministers|sides|heads)\b"
+    r"|\btheir\s+(?:talks|meeting|discussions?)\b",
+    re.I,
+)
+INVITATION_BY = re.compile(r"\bat\s+the\s+invitation\s+of\b", re.I)
+DAY_RANGE = re.compile(
+    r"\b(\d{1,2})(?:\s*(?:to|-|–|and)\s*\d{1,2})\s+(January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)(?:\s+(\d{4}))?"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One encounter cue in a sentence: how to read it (form), the meeting kind, and its span."""
+
+    form: str
+    kind: str
+    start: int
+    end: int
+
+
+def cues(sentence: str) -> list[Cue]:
+    """The encounter cues of ``sentence`` in text order."""
+    out = []
+    for m in CUE.finditer(sentence):
+        form, kind = KINDS[m.lastgroup or ""]
+        out.append(Cue(form, kind, m.start(), m.end()))
+    return out
+
+
+def planned(context: str) -> bool:
+    """True when ``context`` (the clause up to the cue) puts the encounter in the future."""
+    return bool(_PLANNED.search(context))
+
+
+def background(context: str) -> bool:
+    """True when ``context`` reports an encounter as past background, hope or courtesy, not news."""
+    return bool(_BACKGROUND.search(context))
+
+
+def gathering_name(text: str, anchored: bool = False) -> str | None:
+    """The named gathering inside ``text`` ("the 33rd APEC Ministerial Meeting"), without "the".
+
+    ``anchored``: only a name that starts the text (after "the" / "a"), as after "co-chaired".
+    """
+    m = GATHERING.search(text)
+    if not m or anchored and text[: m.start()].strip(" ").lower() not in ("", "the", "a", "an"):
+        return None
+    name = re.sub(r"^the\s+", "", m.group().strip(" ,"))
+    name = re.sub(r"\s+(?:of|on|and|the)$", "", name)
+    return name if len(name.split()) >= 2 else None
+
+
+def is_multilateral(name: str) -> bool:
+    """True for a gathering of many sides (summit, forum, ministerial); False for a bilateral one."""
+    if BILATERAL_NAME.search(name) and not re.search(r"ASEAN|Ministerial|Summit|Foreign\s+Ministers", name):
+        return False
+    return bool(MULTILATERAL.search(name))
