@@ -24,67 +24,68 @@ _VISIT_ADJ = (
     r"(?:(?:state|official|working|private|study|introductory|farewell|bilateral|overseas|"
     r"(?:two|three|four|five)-day)\s+)*"
 )
+_MEAL = r"(?:official\s+|state\s+)?(?:lunch|dinner|breakfast|tea|luncheon|banquet)"
+_INVITE = (
+    r"\binvit(?:e|es|ed|ing|ation\s+for)\b(?=[^.;]{0,120}?\b(?:to\s+(?:make|pay|undertake)\s+an?\s+"
+    + _VISIT_ADJ + r"visit|to\s+visit)\b)"
+)  # fmt: skip
+_VISIT = (
+    r"\b(?:is|was|are|were)\s+on\s+an?\s+" + _VISIT_ADJ + r"visit\s+to\b"
+    r"|\b(?:make|makes|made|making|pay|pays|paid|paying|undertake|undertook|undertakes|conclude[sd]?|concluding"
+    r"|beg[ia]n|begins|start(?:s|ed)?)\s+(?:an?\s+|(?:his|her|their)\s+)" + _VISIT_ADJ + r"visits?\s+to\b"
+    r"|\b(?:will|to|would)\s+(?:also\s+)?visit\b|\bvisit(?:s|ed|ing)\b(?!\s+(?:by|of)\b)"
+    r"|['’]s\s+" + _VISIT_ADJ + r"visit\s+to\b|\b(?:state|official|working)\s+visit\s+(?:of|by)\b"
+    r"|\b(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:trip|tour|journey)\s+to\b|\barriv(?:e|es|ed|ing)\s+in\b"
+    r"|\b(?:travel(?:s|led|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+(?:\w+\s+){0,3}?to\b"
+)  # fmt: skip
+_CALL = (
+    r"\b(?:tele)?phone\s+(?:call|conversation|conference)s?\b|\bvideo\s*(?:call|conference)s?\b"
+    r"|\bvirtual\s+(?:meeting|call)s?\b|\bspoke\s+(?:by|on\s+the)\s+(?:tele)?phone\b|\bphoned\b"
+)
+_GROUP = (
+    r"\bco-?chair(?:s|ed|ing)?\b|\b(?:was|were|be|being)\s+(?:warmly\s+)?received\s+by\b"
+    r"|\b(?:was|were|be|being)\s+hosted\s+(?:to\s+\w+\s+)?by\b"
+    r"|\bhost(?:s|ed|ing)?\s+(?:an?\s+|the\s+)?" + _MEAL + r"\b"
+    r"|\bhost(?:s|ed|ing)?\b(?=[^.;]{0,80}?\bto\s+(?:an?\s+)?(?:" + _MEAL + r"|tour)\b)"
+    r"|\b(?:meeting|talks|discussions?)\s+between\b"
+    r"|\bheld\s+(?:bilateral\s+|official\s+|fruitful\s+|productive\s+)?(?:talks|discussions"
+    r"|a\s+(?:bilateral\s+|tête-à-tête\s+|productive\s+|good\s+)?(?:meeting|discussion))\b"
+    r"|\bheld\s+the\s+(?:[\w’'-]+\s+){0,8}?(?:meeting|retreat|dialogue|consultations?)\b"
+    r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b"
+    r"|\bdiscussed\b|\bexchanged\s+views\b"
+    # "held talks with B and C", "is to hold two days of meetings with B and C": one round of talks
+    r"|\b(?:hold|holds|held|holding|had|have|has)\s+(?:\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
+    # a joint press conference is part of the leaders' meeting; "the two ministers ... at a news
+    # conference" only with the two named sides (checked by the reader)
+    r"|\b(?:joint\s+)?(?:press|news)\s+conference\b"
+)  # fmt: skip
+_PAIR = (
+    r"\b(?:met|meets?)\b(?:\s+separately)?(?:\s+with\b)?|\bmeeting\s+(?:separately\s+)?with\b"
+    r"|\bcall(?:s|ed|ing)?\s+(?:separately\s+)?on\b|\b(?:had|have|has|held|hold)\s+(?:separate\s+|bilateral\s+)"
+    r"(?:meetings|talks)\s+with\b|\b(?:had|have|has|held|hold)\s+an?\s+(?:bilateral\s+)?meeting\s+with\b"
+)  # fmt: skip
+_GATHERING_CUE = (
+    r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+(?:[\w.’'-]+\s+){0,12}?at"
+    r"|on\s+the\s+sidelines?\s+of|deliver(?:s|ed)?\s+(?:\w+\s+){0,3}?(?:remarks|speech|address|statement)\s+at"
+    r"|spoke\s+at|address(?:ed)?)\b"
+    # "signed the FTA at the 63rd Summit of ...": a named summit after "at the"
+    r"|\bat\s+(?=the\s+(?-i:(?:\d+(?:st|nd|rd|th)\s+)?(?:[A-Z][\w-]*\s+){0,6}(?:Summit|Conference|Forum|Ministerial)))"
+)  # fmt: skip
 _CUES: list[tuple[str, str, str]] = [
-    # (form, kind, pattern)
-    (
-        "invite",
-        "visit",
-        r"\binvit(?:e|es|ed|ing|ation\s+for)\b(?=[^.;]{0,120}?\b(?:to\s+(?:make|pay|undertake)\s+an?\s+"
-        + _VISIT_ADJ
-        + r"visit|to\s+visit)\b)",
-    ),
-    (
-        "visit",
-        "visit",
-        r"\b(?:is|was|are|were)\s+on\s+an?\s+" + _VISIT_ADJ + r"visit\s+to\b"
-        r"|\b(?:make|makes|made|making|pay|pays|paid|paying|undertake|undertook|undertakes|conclude[sd]?|concluding|"
-        r"beg[ia]n|begins|start(?:s|ed)?)\s+(?:an?\s+|(?:his|her|their)\s+)" + _VISIT_ADJ + r"visits?\s+to\b"
-        r"|\b(?:will|to|would)\s+(?:also\s+)?visit\b|\bvisit(?:s|ed|ing)\b(?!\s+(?:by|of)\b)"
-        r"|['’]s\s+"
-        + _VISIT_ADJ
-        + r"visit\s+to\b|\b(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:trip|tour|journey)\s+to\b"
-        r"|\b(?:travel(?:s|led|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+(?:\w+\s+){0,3}?to\b|\barriv(?:e|es|ed|ing)\s+in\b|\b(?:state|official|working)\s+visit\s+(?:of|by)\b",
-    ),
-    (
-        "call",
-        "call",
-        r"\b(?:tele)?phone\s+(?:call|conversation|conference)s?\b|\bvideo\s*(?:call|conference)s?\b"
-        r"|\bvirtual\s+(?:meeting|call)s?\b|\bspoke\s+(?:by|on\s+the)\s+(?:tele)?phone\b|\bphoned\b",
-    ),
-    (
-        "group",
-        "meeting",
-        r"\bco-?chair(?:s|ed|ing)?\b|\b(?:was|were|be|being)\s+(?:warmly\s+)?received\s+by\b"
-        r"|\b(?:was|were|be|being)\s+hosted\s+(?:to\s+\w+\s+)?by\b|\bhost(?:s|ed|ing)?\s+(?:an?\s+|the\s+)?(?:official\s+|state\s+)?"
-        r"(?:lunch|dinner|breakfast|tea|luncheon|banquet)\b|\bhost(?:s|ed|ing)?\b(?=[^.;]{0,80}?\bto\s+(?:an?\s+)?"
-        r"(?:official\s+|state\s+)?(?:lunch|dinner|breakfast|tea|luncheon|banquet|tour)\b)"
-        r"|\b(?:meeting|talks|discussions?)\s+between\b|\bheld\s+(?:bilateral\s+|official\s+|fruitful\s+|productive\s+)?"
-        r"(?:talks|discussions|a\s+(?:bilateral\s+|tête-à-tête\s+|productive\s+|good\s+)?(?:meeting|discussion))\b"
-        r"|\bheld\s+the\s+(?:\w+\s+){0,6}?(?:meeting|retreat|dialogue|consultations?)\b"
-        r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b",
-    ),
-    (
-        "pair",
-        "meeting",
-        r"\b(?:met|meets?)\b(?:\s+separately)?(?:\s+with\b)?|\bmeeting\s+(?:separately\s+)?with\b"
-        r"|\b(?:hold|holds|held|holding)\s+(?:\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
-        r"|\bcall(?:s|ed|ing)?\s+(?:separately\s+)?on\b|\b(?:had|have|has|held|hold)\s+(?:separate\s+|bilateral\s+)?"
-        r"(?:a\s+)?(?:meeting|meetings|talks)\s+with\b|\bheld\s+talks\s+with\b",
-    ),
-    (
-        "gathering",
-        "summit",
-        r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+"
-        r"(?:[A-Z][\w.’'-]*\s+){0,8}?at|on\s+the\s+sidelines?\s+of|deliver(?:s|ed)?\s+(?:\w+\s+){0,3}?(?:remarks|speech|"
-        r"address|statement)\s+at|spoke\s+at|address(?:ed)?)\b",
-    ),
+    # (form, kind, pattern); earlier forms win at the same position
+    ("invite", "visit", _INVITE),
+    ("visit", "visit", _VISIT),
+    ("call", "call", _CALL),
+    ("group", "meeting", _GROUP),
+    ("pair", "meeting", _PAIR),
+    ("gathering", "summit", _GATHERING_CUE),
 ]
-CUE = re.compile("|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES)))
+CUE = re.compile("|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES)), re.I)
 KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES)}
 
 # Cheap pre-filter: only sentences with one of these words are read (lower-cased literal scan).
 CANDIDATE = re.compile(
-    r"visit|met\b|meet|call|hosted|host |received by|chair|talks|discussion|phone|video|virtual"
+    r"conference|visit|met\b|meet|call|hosted|host |received by|chair|talks|discussion|phone|video|virtual"
     r"|attend|sideline|summit|join|remarks|invit|retreat|dialogue|spoke|address"
 )
 
@@ -113,7 +114,7 @@ MULTILATERAL = re.compile(
 
 _PLANNED = re.compile(
     r"\b(?:will|shall|would|is\s+to|are\s+to|to\s+be|(?:is|are)\s+(?:scheduled|expected|due|set|slated|poised|going)\s+to"
-    r"|plans?\s+to|planned\s+to|intends?\s+to|(?:is|are)\s+to\s+hold|invit\w+|upcoming|forthcoming|later\s+(?:this|today"
+    r"|plans?\s+to|planned\s+to|intends?\s+to|decided\s+to|(?:is|are)\s+to\s+hold|invit\w+|upcoming|forthcoming|later\s+(?:this|today"
     r"|tonight))\b",
     re.I,
 )
@@ -130,6 +131,13 @@ TWO_LEADERS = re.compile(
     re.I,
 )
 INVITATION_BY = re.compile(r"\bat\s+the\s+invitation\s+of\b", re.I)
+ACCOMPANIED = re.compile(
+    r"\baccompanied\s+by\b|\bjoined\s+by\b|\bdelegation\s+(?:also\s+)?(?:includes|included|comprising)\b",
+    re.I,
+)
+# A guest named by honorific or pronoun only ("will host His Royal Highness to tea", "hosted him to lunch").
+GUEST_WORDS = re.compile(r"\b(?:him|her|them|the\s+royal\s+couple|the\s+(?:visiting\s+)?delegation"
+                         r"|(?:His|Her|Their)\s+(?:Royal\s+)?(?:Highness|Majesty|Majesties|Highnesses))\b")
 DAY_RANGE = re.compile(
     r"\b(\d{1,2})(?:\s*(?:to|-|–|and)\s*\d{1,2})\s+(January|February|March|April|May|June|July|"
     r"August|September|October|November|December)(?:\s+(\d{4}))?"

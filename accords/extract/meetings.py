@@ -17,11 +17,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from accords.extract.context import Doc, Ent, build_doc, day_in, is_old, mentions_in, place_in
+from accords.extract.context import Doc, Ent, build_doc, day_in, mentions_in, place_in
 from accords.extract.dates import find_dates, resolve_date
 from accords.extract.encounters import (
+    ACCOMPANIED,
     CANDIDATE,
     DAY_RANGE,
+    GUEST_WORDS,
     INVITATION_BY,
     PRONOUN,
     TWO_LEADERS,
@@ -70,23 +72,46 @@ def _first_country(doc: Doc, start: int, end: int, exclude: set[str]) -> tuple[s
     return None, None
 
 
-def _countries(doc: Doc, kind: str, people: list[Ent], host: str | None) -> list[str]:
-    """ISO3 of every side: each person's own country, else main countries no other side has."""
+def _countries(doc: Doc, m: _Meeting) -> list[str]:
+    """ISO3 of every side: each person's own country, else main countries no other side has.
+
+    Press releases leave the home side's people unmarked ("Minister Balakrishnan"): they stand
+    for the main countries the marked sides lack. A visit's sides are the visitors' and the host;
+    a summit needs a second side (its host) even when all named people are from one.
+    """
+    people = m.visitors if m.kind == "visit" and m.visitors else m.people
     codes: list[str] = []
     for p in people:
         if p.code and p.code not in codes:
             codes.append(p.code)
     unknown = sum(1 for p in people if not p.code)
-    # Press releases leave the home side's people unmarked ("Minister Balakrishnan"); a summit
-    # or a visit needs its host even when every named person is from one side.
-    want = 2 - len(codes) if unknown else (1 if kind == "summit" and len(codes) < 2 else 0)
-    for c in [c for c in doc.main_countries if c not in codes and c != host][
-        : max(0, min(want, unknown or 1))
-    ]:
-        codes.append(c)
-    if host and host not in codes:
-        codes.append(host)
+    spare = [c for c in doc.main_countries if c not in codes and c != m.host]
+    take = min(max(0, 2 - len(codes)), unknown)
+    if m.kind == "visit":
+        take = 0 if codes else 1
+    elif m.kind == "summit" and len(codes) + take < 2:
+        take += 1
+    codes += spare[:take]
+    if m.host and m.host not in codes:
+        codes.append(m.host)
     return codes
+
+
+def _is_past(doc: Doc, start: int, end: int) -> bool:
+    """True when a date in ``text[start:end]`` lies before the news event (a week or a month back)."""
+    pub = doc.published
+    if pub is None:
+        return False
+    for d in find_dates(doc.text, pub, start, end):
+        if d.value is None or d.precision == "week":
+            continue
+        if d.precision == "year" and d.value.year < pub.year:
+            return True
+        if d.precision == "month" and (d.value.year, d.value.month) < (pub.year, pub.month):
+            return True
+        if d.precision == "day" and (pub - d.value).days > 7:
+            return True
+    return False
 
 
 def _visit_date(doc: Doc, text: str, offset: int, published: date | None) -> str | None:
@@ -124,7 +149,7 @@ class _Reader:
         for old in self.out:
             if _same(old, m):
                 for p in m.people:
-                    if p not in old.people:
+                    if not any(_same_person(p, q) for q in old.people):
                         old.people.append(p)
                 old.date = old.date or m.date
                 old.location = old.location or m.location
@@ -173,7 +198,7 @@ class _Reader:
         status = (
             "planned" if when and self.doc.published and when > self.doc.published.isoformat() else "held"
         )
-        self.protagonist = visitors[:1]
+        self.protagonist = list(visitors)
         self.add(
             _Meeting(
                 "visit",
@@ -198,8 +223,10 @@ class _Reader:
             if lead:
                 self.protagonist = lead[:1]
             return
-        if is_old(self.doc, s0, s1):
+        if _is_past(self.doc, s0, s1):
             return
+        if ACCOMPANIED.search(sent):
+            self._accompany(s0, s1, sent)
         first: tuple[int, list[Ent]] | None = None  # (clause start, subject) of the clause's first cue
         for i, cue in enumerate(found):
             nxt = found[i + 1].start if i + 1 < len(found) else len(sent)
@@ -228,6 +255,8 @@ class _Reader:
         if not subj:
             if TWO_LEADERS.search(pre):
                 subj = list(self.leaders)
+            elif re.search(r"\b(?:He|She|he|she)\b", pre):
+                subj = list(self.protagonist[:1])
             elif (
                 PRONOUN.search(pre)
                 or not pre.strip(" ,")
@@ -241,10 +270,17 @@ class _Reader:
         obj = [p for p in _persons(doc, s0 + cue.start, s0 + nxt) if p not in subj]
         if not obj and cue.form in ("group", "pair") and TWO_LEADERS.search(sent[cue.start : nxt]):
             obj = [p for p in self.leaders if p not in subj]
-        status = "planned" if planned(sent[c0 : cue.end]) else "held"
-        when = day_in(doc, s0, s1)
+        if not obj and cue.form in ("group", "pair") and GUEST_WORDS.search(sent[cue.end : nxt]):
+            obj = [p for p in self._guests() if p not in subj]
+        when = _visit_date(doc, sent, s0, doc.published)
+        ahead = bool(when and doc.published and when > doc.published.isoformat())
+        status = "planned" if ahead or planned(sent[c0 : cue.end]) else "held"
+        if "conference" in sent[cue.start : cue.end].lower() and not (
+            "joint" in sent[cue.start : cue.end].lower() or TWO_LEADERS.search(pre)
+        ):
+            return None  # "told a news conference" is no encounter
         place = place_in(doc, s0, s1)
-        self.protagonist = subj[:1]
+        self.protagonist = subj
         if (
             cue.form == "pair"
             and len(obj) > 1
@@ -299,6 +335,24 @@ class _Reader:
         when = _visit_date(self.doc, sent, s0, self.doc.published)
         self.add(_Meeting("visit", status, people, host, s0, s1, when, city or place, visitors=list(subj)))
 
+    def _guests(self) -> list[Ent]:
+        """The visitors of the article's first visit, else its protagonist."""
+        visit = next((m for m in self.out if m.kind == "visit"), None)
+        return list(visit.visitors) if visit else list(self.protagonist)
+
+    def _accompany(self, s0: int, s1: int, sent: str) -> None:
+        # "PM Lee will be accompanied by Ministers A and B": they travel with the visitor.
+        m = ACCOMPANIED.search(sent)
+        visit = next((v for v in self.out if v.kind == "visit"), None)
+        if m is None or visit is None:
+            return
+        before = _persons(self.doc, s0, s0 + m.start())
+        if before and not any(p in visit.people for p in before):
+            return
+        for p in _persons(self.doc, s0 + m.end(), s1):
+            if p not in visit.people:
+                visit.people.append(p)
+
     def _join_visit(self, visitors: list[Ent], hosts: list[Ent]) -> None:
         # "He was received by President X": the receiving host takes part in the visit.
         for m in self.out:
@@ -320,15 +374,41 @@ def _main_pair(people: list[Ent]) -> list[Ent]:
     return [first, other] if other else [first]
 
 
+_GENERIC = frozenset(
+    "the of and on for in at summit meeting conference forum session dialogue ministerial ministers heads "
+    "state states government leaders annual special inaugural associate council".split()
+)
+
+
+def _same_gathering(a: str, b: str) -> bool:
+    """Two names of one gathering share a distinctive word ("MERCOSUR Summit", "63rd Summit of MERCOSUR")."""
+    words = [{w for w in re.findall(r"[\w-]+", n.casefold()) if w not in _GENERIC and not w[:1].isdigit()}
+             for n in (a, b)]  # fmt: skip
+    return a.casefold() == b.casefold() or bool(words[0] & words[1])
+
+
+def _same_person(a: Ent, b: Ent) -> bool:
+    """One person under two entities ("Antony Blinken", "Antony J. Blinken"): same country, same surname."""
+    return a is b or (a.code == b.code and a.name.split()[-1:] == b.name.split()[-1:]
+                      and a.name.split()[:1] == b.name.split()[:1])  # fmt: skip
+
+
+def _same_people(a: list[Ent], b: list[Ent]) -> bool:
+    """True when every person of each list is a person of the other."""
+    return all(any(_same_person(x, y) for y in b) for x in a) and all(
+        any(_same_person(y, x) for x in a) for y in b
+    )
+
+
 def _same(a: _Meeting, b: _Meeting) -> bool:
     """True when two readings report one encounter."""
     if a.kind != b.kind:
         return False
     if a.kind == "visit":
-        return a.host == b.host and bool(set(map(id, a.visitors)) & set(map(id, b.visitors)))
+        return a.host == b.host and any(_same_person(x, y) for x in a.visitors for y in b.visitors)
     if a.kind == "summit" and a.gathering and b.gathering:
-        return a.gathering.casefold() == b.gathering.casefold()
-    return {p.id for p in a.people} == {p.id for p in b.people}
+        return _same_gathering(a.gathering, b.gathering)
+    return _same_people(a.people, b.people)
 
 
 def _link(agreements: list[dict], records: list[tuple[_Meeting, str]]) -> list[dict]:
@@ -376,7 +456,7 @@ def extract_meetings(
     records: list[tuple[_Meeting, str]] = []
     out: list[dict] = []
     for m in reader.out:
-        countries = _countries(doc, m.kind, m.people, m.host)
+        countries = _countries(doc, m)
         if m.kind != "visit" and len(countries) < 2 or (m.kind == "visit" and not m.host):
             continue
         names = [p.name for p in m.people]
