@@ -54,7 +54,7 @@ _GROUP = (
     r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b"
     r"|\bdiscussed\b|\bexchanged\s+views\b"
     # "held talks with B and C", "is to hold two days of meetings with B and C": one round of talks
-    r"|\b(?:hold|holds|held|holding|had|have|has)\s+(?:\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
+    r"|\b(?:hold|holds|held|holding|had|have|has)\s+(?:(?!separate\b)\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
     # a joint press conference is part of the leaders' meeting; "the two ministers ... at a news
     # conference" only with the two named sides (checked by the reader)
     r"|\b(?:joint\s+)?(?:press|news)\s+conference\b"
@@ -126,7 +126,7 @@ _BACKGROUND = re.compile(
 )
 PRONOUN = re.compile(r"\b(?:He|She|They|he|she|they)\b")
 TWO_LEADERS = re.compile(
-    r"\b(?:the\s+two|both)\s+(?:leaders|ministers|presidents|prime\s+ministers|sides|heads)\b"
+    r"\b(?:the\s+two|both)\s+(?:leaders|ministers|presidents|prime\s+ministers|heads)\b"
     r"|\btheir\s+(?:talks|meeting|discussions?)\b",
     re.I,
 )

@@ -114,6 +114,21 @@ def _is_past(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
+def _gazetteer_country(text: str, exclude: set[str | None]) -> str | None:
+    """ISO3 of the first country or known place named in ``text`` (a title is not in the entity index)."""
+    from accords.extract.lexicon import lexicon, phrase_key
+
+    lex = lexicon()
+    words = re.findall(r"[\w’'.-]+", text)
+    for i in range(len(words)):
+        for n in range(min(lex.max_gaz_len, len(words) - i), 0, -1):
+            for entry in lex.gazetteer.get(phrase_key(" ".join(words[i : i + n])), []):
+                code = entry.canonical if entry.kind == "COUNTRY" else entry.country
+                if code and code not in exclude and entry.kind in ("COUNTRY", "LOCATION"):
+                    return code
+    return None
+
+
 def _visit_date(doc: Doc, text: str, offset: int, published: date | None) -> str | None:
     """First day of a range ("from 17 to 19 May 2023"), else the first day-precise date of ``text``."""
     m = DAY_RANGE.search(text)
@@ -185,6 +200,8 @@ class _Reader:
             ),
             None,
         )
+        if host is None and dest:
+            host = _gazetteer_country(t[dest.start(1) :], own)
         if host is None:
             host = next((c for c in self.doc.main_countries if c not in own), None)
         span = next(
@@ -217,6 +234,8 @@ class _Reader:
         """Read the encounters of sentence ``text[s0:s1]``."""
         text = self.doc.text
         sent = text[s0:s1]
+        if ACCOMPANIED.search(sent) and not _is_past(self.doc, s0, s1):
+            self._accompany(s0, s1, sent)
         found = cues(sent) if CANDIDATE.search(sent.lower()) else []
         if not found:
             lead = _persons(self.doc, s0, min(s1, s0 + 60))
@@ -225,8 +244,6 @@ class _Reader:
             return
         if _is_past(self.doc, s0, s1):
             return
-        if ACCOMPANIED.search(sent):
-            self._accompany(s0, s1, sent)
         first: tuple[int, list[Ent]] | None = None  # (clause start, subject) of the clause's first cue
         for i, cue in enumerate(found):
             nxt = found[i + 1].start if i + 1 < len(found) else len(sent)
@@ -408,7 +425,8 @@ def _same(a: _Meeting, b: _Meeting) -> bool:
         return a.host == b.host and any(_same_person(x, y) for x in a.visitors for y in b.visitors)
     if a.kind == "summit" and a.gathering and b.gathering:
         return _same_gathering(a.gathering, b.gathering)
-    return _same_people(a.people, b.people)
+    # The same people meeting again later ("will be hosted to dinner by") is another encounter.
+    return a.status == b.status and _same_people(a.people, b.people)
 
 
 def _link(agreements: list[dict], records: list[tuple[_Meeting, str]]) -> list[dict]:

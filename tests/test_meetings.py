@@ -1,0 +1,194 @@
+"""Meeting extraction (accords.extract.meetings), one test per rule family, on sentences written here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accords.extract import extract
+
+PUB = date(2025, 3, 4)
+
+
+def _meetings(text: str, title: str | None = None, published: date | None = PUB) -> list[dict]:
+    return extract(text, title, published).meetings
+
+
+def _summary(ms: list[dict]) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    return [(m["kind"], m["status"], tuple(m["participants"]), tuple(sorted(m["countries"]))) for m in ms]
+
+
+VISIT = (
+    "Portuguese Prime Minister Rui Tavares Mendes is on an Official Visit to Chile from 3 to 5 March 2025. "
+    "He was received by Chilean President Camila Rojas Fuentes at La Moneda Palace in Santiago on 4 March."
+)
+
+
+def test_visit_in_progress_dated_by_its_first_day_with_the_receiving_host() -> None:
+    ms = _meetings(VISIT)
+    visit = next(m for m in ms if m["kind"] == "visit")
+    assert visit["status"] == "held"
+    assert visit["date"] == "2025-03-03"
+    assert sorted(visit["countries"]) == ["CHL", "PRT"]
+    # "was received by" makes the host part of the visit and is itself a meeting
+    assert visit["participants"] == ["Rui Tavares Mendes", "Camila Rojas Fuentes"]
+    meeting = next(m for m in ms if m["kind"] == "meeting")
+    assert meeting["participants"] == ["Rui Tavares Mendes", "Camila Rojas Fuentes"]
+    assert meeting["location"] == "La Moneda Palace"
+    assert meeting["date"] == "2025-03-04"
+
+
+def test_met_two_counterparts_gives_one_meeting_each() -> None:
+    text = VISIT + " Prime Minister Mendes also met Chilean Foreign Minister Tomas Vidal Soto and Chilean " \
+        "Finance Minister Elena Paz Ortega."  # fmt: skip
+    pairs = [m["participants"] for m in _meetings(text) if m["kind"] == "meeting"]
+    assert ["Rui Tavares Mendes", "Tomas Vidal Soto"] in pairs
+    assert ["Rui Tavares Mendes", "Elena Paz Ortega"] in pairs
+
+
+def test_same_people_later_in_the_future_is_another_encounter() -> None:
+    text = VISIT + " Prime Minister Mendes will be hosted to dinner by President Rojas Fuentes this evening."
+    meetings = [m for m in _meetings(text) if m["kind"] == "meeting"]
+    assert [m["status"] for m in meetings] == ["held", "planned"]
+
+
+def test_the_same_encounter_told_twice_is_one_record() -> None:
+    text = VISIT + (
+        " At the meeting hosted by President Rojas Fuentes, both sides were received by the press."
+        " The meeting between the two leaders lasted two hours."
+    )
+    assert len([m for m in _meetings(text) if m["kind"] == "meeting"]) == 1
+
+
+def test_an_invitation_is_a_planned_visit_of_the_invitee_to_the_inviter() -> None:
+    text = VISIT + " Prime Minister Mendes invited President Rojas Fuentes to make a State Visit to Portugal."
+    invited = [m for m in _meetings(text) if m["kind"] == "visit" and m["status"] == "planned"]
+    assert len(invited) == 1
+    assert invited[0]["participants"][0] == "Camila Rojas Fuentes"
+    assert sorted(invited[0]["countries"]) == ["CHL", "PRT"]
+
+
+def test_background_encounters_are_not_meetings() -> None:
+    text = (
+        "Norwegian Foreign Minister Ingrid Halvorsen Dahl and Kenyan Foreign Minister Peter Otieno Kamau "
+        "last met in 2019. Since President Amina Wairimu visited Norway in 2021, trade has doubled. "
+        "Officials of both sides met in Geneva. The minister looked forward to meeting her counterpart soon."
+    )
+    assert _meetings(text, published=date(2025, 6, 1)) == []
+
+
+def test_a_past_dated_sentence_is_background() -> None:
+    text = "Norwegian Foreign Minister Ingrid Halvorsen Dahl visited Kenya on 3 January 2024 to open a hall."
+    assert _meetings(text, published=date(2025, 6, 1)) == []
+
+
+def test_future_framing_makes_it_planned() -> None:
+    text = (
+        "Norwegian Foreign Minister Ingrid Halvorsen Dahl will visit Kenya from 10 to 12 June 2025. She is "
+        "scheduled to meet Kenyan Foreign Minister Peter Otieno Kamau in Nairobi."
+    )
+    ms = _meetings(text, published=date(2025, 6, 1))
+    assert {(m["kind"], m["status"]) for m in ms} == {("visit", "planned"), ("meeting", "planned")}
+    visit = next(m for m in ms if m["kind"] == "visit")
+    assert visit["date"] == "2025-06-10"
+
+
+def test_named_summit_attended_is_a_summit_with_a_second_side() -> None:
+    text = VISIT + " Prime Minister Mendes will attend the 12th Pacific Alliance Summit in Valparaiso."
+    summit = next(m for m in _meetings(text) if m["kind"] == "summit")
+    assert summit["status"] == "planned"
+    assert summit["participants"] == ["Rui Tavares Mendes"]
+    assert len(summit["countries"]) == 2
+
+
+def test_a_bilateral_named_meeting_is_a_meeting_not_a_summit() -> None:
+    text = (
+        "Canadian Prime Minister Louise Tremblay Roy and Mexican President Diego Salgado Ibarra held the 4th "
+        "Canada-Mexico Annual Leaders' Meeting in Ottawa today."
+    )
+    assert _summary(_meetings(text)) == [
+        ("meeting", "held", ("Louise Tremblay Roy", "Diego Salgado Ibarra"), ("CAN", "MEX"))
+    ]
+
+
+def test_co_chairing_a_multilateral_ministerial_meeting_is_a_summit() -> None:
+    text = (
+        "Thai Foreign Minister Somchai Rattanakul will co-chair the ASEAN-Canada Foreign Ministers' "
+        "Meeting in Bangkok with Canadian Foreign Minister Louise Tremblay Roy."
+    )
+    kinds = {m["kind"] for m in _meetings(text)}
+    assert kinds == {"summit"}
+
+
+def test_a_phone_call_is_a_call() -> None:
+    text = "Kenyan President Amina Wairimu held a telephone call with Norwegian Premier Lars Eide Holm."
+    expected = [("call", "held", ("Amina Wairimu", "Lars Eide Holm"), ("KEN", "NOR"))]
+    assert _summary(_meetings(text)) == expected
+
+
+def test_a_news_conference_alone_is_no_meeting_but_a_joint_one_is() -> None:
+    told = "Kenyan Finance Minister Peter Otieno Kamau told a news conference that Norway Prime Minister " \
+        "Lars Eide Holm was right."  # fmt: skip
+    assert _meetings(told) == []
+    joint = "Kenyan President Amina Wairimu and Norwegian Prime Minister Lars Eide Holm gave a joint press " \
+        "conference in Oslo."  # fmt: skip
+    assert [m["kind"] for m in _meetings(joint)] == ["meeting"]
+
+
+def test_pronoun_subject_is_the_previous_person() -> None:
+    text = (
+        "Norwegian Prime Minister Lars Eide Holm arrived in Nairobi on Monday. He called on Kenyan "
+        "President Amina Wairimu at State House."
+    )
+    pairs = [m["participants"] for m in _meetings(text) if m["kind"] == "meeting"]
+    assert pairs == [["Lars Eide Holm", "Amina Wairimu"]]
+
+
+def test_a_title_visit_cites_the_first_sentence_about_the_visitor() -> None:
+    text = "Portuguese Prime Minister Rui Tavares Mendes received a ceremonial welcome at the palace."
+    title = "Official Visit of Prime Minister Rui Tavares Mendes to Chile, 4 to 6 March 2025"
+    ms = _meetings(text, title=title)
+    assert len(ms) == 1
+    visit = ms[0]
+    assert (visit["kind"], visit["status"], visit["date"]) == ("visit", "held", "2025-03-04")
+    assert sorted(visit["countries"]) == ["CHL", "PRT"]
+    assert text[visit["evidence_start"] : visit["evidence_end"]] == visit["evidence"]
+
+
+def test_companions_travel_with_the_visitor() -> None:
+    text = VISIT + " Prime Minister Mendes is accompanied by Portuguese Economy Minister Joana Serra Lopes."
+    visit = next(m for m in _meetings(text) if m["kind"] == "visit")
+    assert "Joana Serra Lopes" in visit["participants"]
+
+
+def test_honorific_guest_resolves_to_the_visitor() -> None:
+    text = (
+        "Thai Crown Prince Somchai Rattanakul will make an Official Visit to Canada from 8 to 9 March 2025. "
+        "Canadian Prime Minister Louise Tremblay Roy will host His Royal Highness to lunch."
+    )
+    lunch = [m for m in _meetings(text) if m["kind"] == "meeting"]
+    assert [m["participants"] for m in lunch] == [["Louise Tremblay Roy", "Somchai Rattanakul"]]
+
+
+def test_agreement_signed_at_the_meeting_links_to_it() -> None:
+    text = VISIT + (
+        " Following their talks, President Rojas Fuentes and Prime Minister Mendes witnessed the signing "
+        "of a Memorandum of Understanding on Cooperation in Renewable Energy between Chile and Portugal."
+    )
+    result = extract(text, None, PUB)
+    ids = {m["meeting_id"] for m in result.meetings if m["kind"] == "meeting"}
+    signed = [a for a in result.agreements if a["status"] == "signed"]
+    assert signed and all(a["meeting_id"] in ids for a in signed)
+
+
+def test_ids_are_deterministic_and_evidence_is_the_text() -> None:
+    a, b = _meetings(VISIT), _meetings(VISIT)
+    assert [m["meeting_id"] for m in a] == [m["meeting_id"] for m in b]
+    assert len({m["meeting_id"] for m in a}) == len(a)
+    for m in a:
+        assert VISIT[m["evidence_start"] : m["evidence_end"]] == m["evidence"]
+        assert len(m["participant_ids"]) == len(m["participants"])
+
+
+def test_no_people_no_meetings() -> None:
+    assert _meetings("The two countries will hold talks on trade next week.") == []
+    assert _meetings("") == []
