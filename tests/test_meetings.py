@@ -192,3 +192,27 @@ def test_ids_are_deterministic_and_evidence_is_the_text() -> None:
 def test_no_people_no_meetings() -> None:
     assert _meetings("The two countries will hold talks on trade next week.") == []
     assert _meetings("") == []
+
+
+def test_negated_or_hedged_encounters() -> None:
+    text = (
+        "There are no plans for Kenyan Finance Minister Peter Otieno Kamau to meet Norwegian Prime Minister "
+        "Lars Eide Holm. Kenyan President Amina Wairimu did not meet Norwegian Minister Ingrid Halvorsen Dahl."
+    )
+    assert _meetings(text) == []
+    likely = "Norwegian Prime Minister Lars Eide Holm is likely to visit Kenya soon for talks on trade."
+    assert [(m["kind"], m["status"]) for m in _meetings(likely)] == [("visit", "planned")]
+
+
+def test_objects_end_with_their_clause() -> None:
+    text = (
+        "Kenyan Trade Minister Peter Otieno Kamau met Norwegian Prime Minister Lars Eide Holm last week, "
+        "and that Kenyan President Amina Wairimu will travel later."
+    )
+    pairs = [m["participants"] for m in _meetings(text, published=date(2025, 3, 4)) if m["kind"] == "meeting"]
+    assert pairs == [["Peter Otieno Kamau", "Lars Eide Holm"]]
+
+
+def test_companions_before_a_bare_cue_are_no_meeting() -> None:
+    text = "Kenyan President Amina Wairimu, accompanied by Kenyan Minister Peter Otieno Kamau, met only officials."
+    assert [m for m in _meetings(text) if m["kind"] == "meeting"] == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from accords.extract.context import Doc, Ent, place_in
+from accords.extract.context import Doc, Ent, mentions_in, place_in
 from accords.extract.encounter_facts import (
     Encounter,
     first_country,
@@ -27,6 +27,7 @@ from accords.extract.encounters import (
     CANDIDATE,
     GUEST_WORDS,
     INVITATION_BY,
+    OBJECT_STOP,
     PRONOUN,
     TWO_LEADERS,
     Cue,
@@ -182,14 +183,17 @@ class Reader:
                 subj = []
             else:
                 return None
-        obj = [p for p in persons_in(doc, s0 + cue.start, s0 + nxt) if p not in subj]
+        stop = OBJECT_STOP.search(sent, cue.end, nxt)
+        obj = [
+            p for p in persons_in(doc, s0 + cue.start, s0 + (stop.start() if stop else nxt)) if p not in subj
+        ]
         if not obj and cue.form in ("group", "pair") and TWO_LEADERS.search(sent[cue.start : nxt]):
             obj = [p for p in self.leaders if p not in subj]
         if not obj and cue.form in ("group", "pair") and GUEST_WORDS.search(sent[cue.end : nxt]):
             obj = [p for p in self._guests() if p not in subj]
         when = first_day(doc, sent, s0, doc.published)
         ahead = bool(when and doc.published and when > doc.published.isoformat())
-        status = "planned" if ahead or planned(sent[c0 : cue.end]) else "held"
+        status = "planned" if ahead or planned(sent[c0 : cue.end], sent[cue.end : nxt]) else "held"
         if "conference" in sent[cue.start : cue.end].lower() and not (
             "joint" in sent[cue.start : cue.end].lower() or TWO_LEADERS.search(pre)
         ):
@@ -206,7 +210,7 @@ class Reader:
         elif cue.form == "pair":
             for o in obj:
                 self.add(Encounter("meeting", status, [*subj, o], None, s0, s1, when, place))
-            if not obj and len(subj) >= 2:
+            if not obj and len(subj) >= 2 and _joined(sent, pre):
                 self.add(Encounter("meeting", status, subj, None, s0, s1, when, place))
         elif cue.form == "group":
             name = gathering_name(sent[cue.end : cue.end + 160], anchored=True)
@@ -222,6 +226,12 @@ class Reader:
                 self.add(
                     Encounter("summit", status, [*subj, *obj], None, s0, s1, when, place, gathering=name)
                 )
+        elif (
+            cue.form == "visit"
+            and re.match(r"(?i:visiting)$", sent[cue.start : cue.end])
+            and _person_next(doc, s0 + cue.end)
+        ):
+            return None  # "the visiting minister X": the visit is told elsewhere, its host is not here
         elif cue.form == "visit":
             self._visit(s0, s1, sent, cue, subj, status, place)
         elif cue.form == "invite" and obj:
@@ -275,3 +285,13 @@ class Reader:
         for m in self.out:
             if m.kind == "visit" and any(v in m.visitors for v in visitors):
                 m.people += [h for h in hosts if h not in m.people]
+
+
+def _joined(sent: str, pre: str) -> bool:
+    """True when the people before a bare cue are its joint subject ("A and B met"), not companions."""
+    return bool(re.search(r"\band\b", pre)) and not re.search(r"\baccompan\w+|\bwith\b", pre, re.I)
+
+
+def _person_next(doc: Doc, pos: int) -> bool:
+    """True when a person's name starts within a few words after ``pos``."""
+    return any(e.type == "PERSON" for _a, _b, e in mentions_in(doc, pos, pos + 60))

@@ -113,17 +113,29 @@ MULTILATERAL = re.compile(
 )
 
 _PLANNED = re.compile(
-    r"\b(?:will|shall|would|is\s+to|are\s+to|to\s+be|(?:is|are)\s+(?:scheduled|expected|due|set|slated|poised|going)\s+to"
-    r"|plans?\s+to|planned\s+to|intends?\s+to|decided\s+to|(?:is|are)\s+to\s+hold|invit\w+|upcoming|forthcoming|later\s+(?:this|today"
-    r"|tonight))\b",
+    r"\b(?:will|shall|would|is\s+to|are\s+to|to\s+be|(?:is|are)\s+(?:scheduled|expected|due|set|slated|poised"
+    r"|going|likely)\s+to|plans?\s+to|planned\s+to|intends?\s+to|decided\s+to|(?:is|are)\s+to\s+hold|invit\w+"
+    r"|upcoming|forthcoming|possible|proposed|may|might|later\s+(?:this|today|tonight))\b",
+    re.I,
+)
+# Said after the cue: "a visit to Moscow by the minister is under consideration".
+_PLANNED_AFTER = re.compile(
+    r"^[^.;]{0,80}?\b(?:is|was|are|were)\s+(?:being\s+)?(?:planned|scheduled|expected|under\s+consideration"
+    r"|proposed)\b",
     re.I,
 )
 _BACKGROUND = re.compile(
-    r"\b(?:since|last\s+(?:met|visited|visit|meeting|time|year|month)|previous(?:ly)?|earlier\s+(?:visit|meeting)|first\s+met|recall\w*|had\s+met|has\s+met|have\s+met"
-    r"|had\s+visited|has\s+visited|have\s+visited|ago|anniversary|look(?:s|ed|ing)?\s+forward|hope[sd]?\s+to|"
-    r"welcome[sd]?\s+the\s+(?:opportunity|visit)|congratulat\w*|letter|wrote|message)\b",
+    r"\b(?:since|last\s+(?:met|visited|visit|meeting|time|year|month)|previous(?:ly)?|earlier\s+(?:visit|meeting)"
+    r"|first\s+met|recall\w*|had\s+met|has\s+met|have\s+met|had\s+visited|has\s+visited|have\s+visited|ago"
+    r"|anniversary|look(?:s|ed|ing)?\s+forward|hope[sd]?\s+to|welcome[sd]?\s+the\s+(?:opportunity|visit)"
+    r"|congratulat\w*|letter|wrote|message"
+    # negated or called off: "there are no plans for him to meet", "did not meet", "cancelled his visit"
+    r"|no\s+plans?|(?:did|does|do|will|would|could|has|have|had|is|was|were|are)\s+not|never|cancel\w*"
+    r"|called\s+off|ruled\s+out|declined\s+to|refused\s+to|postpone\w*)\b|n[’']t\b",
     re.I,
 )
+# Where a cue's objects end: a new clause ("and that", ", but", ", which", ";").
+OBJECT_STOP = re.compile(r"\band\s+that\b|,\s+(?:but|while|which|whom|where)\b|;")
 PRONOUN = re.compile(r"\b(?:He|She|They|he|she|they)\b")
 TWO_LEADERS = re.compile(
     r"\b(?:the\s+two|both)\s+(?:leaders|ministers|presidents|prime\s+ministers|heads)\b"
@@ -136,8 +148,10 @@ ACCOMPANIED = re.compile(
     re.I,
 )
 # A guest named by honorific or pronoun only ("will host His Royal Highness to tea", "hosted him to lunch").
-GUEST_WORDS = re.compile(r"\b(?:him|her|them|the\s+royal\s+couple|the\s+(?:visiting\s+)?delegation"
-                         r"|(?:His|Her|Their)\s+(?:Royal\s+)?(?:Highness|Majesty|Majesties|Highnesses))\b")
+GUEST_WORDS = re.compile(
+    r"\b(?:him|her|them|the\s+royal\s+couple|the\s+(?:visiting\s+)?delegation"
+    r"|(?:His|Her|Their)\s+(?:Royal\s+)?(?:Highness|Majesty|Majesties|Highnesses))\b"
+)
 DAY_RANGE = re.compile(
     r"\b(\d{1,2})(?:\s*(?:to|-|–|and)\s*\d{1,2})\s+(January|February|March|April|May|June|July|"
     r"August|September|October|November|December)(?:\s+(\d{4}))?"
@@ -163,9 +177,9 @@ def cues(sentence: str) -> list[Cue]:
     return out
 
 
-def planned(context: str) -> bool:
-    """True when ``context`` (the clause up to the cue) puts the encounter in the future."""
-    return bool(_PLANNED.search(context))
+def planned(context: str, after: str = "") -> bool:
+    """True when ``context`` (the clause up to the cue) or ``after`` (what follows the cue) puts it ahead."""
+    return bool(_PLANNED.search(context) or (after and _PLANNED_AFTER.search(after)))
 
 
 def background(context: str) -> bool:
