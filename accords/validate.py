@@ -26,7 +26,7 @@ from accords.errors import SchemaError
 from accords.settings import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
-RECORD_TYPES = ("article", "entity", "mention", "agreement", "run", "ingestion")
+RECORD_TYPES = ("article", "entity", "mention", "agreement", "meeting", "run", "ingestion")
 # ISO 3166-1 alpha-3 plus the historical states the guidelines allow and Kosovo's user code.
 HISTORICAL_CODES = frozenset({"SUN", "DDR", "YUG", "CSK", "XKX"})
 

@@ -120,7 +120,7 @@ def test_invalid_record_is_quarantined_and_the_rest_written(settings, monkeypatc
     messages = {e["path"]: e["message"] for e in q[0]["errors"]}
     assert "/kind" in messages and "/parties/0" in messages
     assert json.loads(q[0]["record_json"])["kind"] == "handshake"
-    assert q[0]["schema_id"].endswith("/agreement/1.0.0")
+    assert q[0]["schema_id"].endswith("/agreement/1.1.0")
     assert read_table(settings.warehouse_dir, "articles").num_rows == 4
     assert read_table(settings.warehouse_dir, "entities").num_rows > 0
 
