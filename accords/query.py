@@ -92,7 +92,7 @@ CONVENIENCE_VIEWS: dict[str, str] = {
     "latest_runs": """
         select run_id, started_at, finished_at, status, trigger, command, files_seen, files_new,
                files_changed, files_failed, files_skipped, articles_written, entities_written,
-               agreements_written, records_quarantined, duration_s, error
+               agreements_written, meetings_written, records_quarantined, duration_s, error
         from runs
         order by started_at desc nulls last, run_id desc
     """,
