@@ -51,7 +51,8 @@ def print_summary(row: dict[str, Any], tables: dict[str, int] | None = None) -> 
     print(f"  files      {row['files_seen']} seen: {row['files_new']} new, {row['files_changed']} changed, "
           f"{row['files_unchanged']} unchanged, {row['files_failed']} failed, {row['files_skipped']} skipped")
     print(f"  written    {row['articles_written']} articles, {row['entities_written']} entities, "
-          f"{row['mentions_written']} mentions, {row['agreements_written']} agreements")
+          f"{row['mentions_written']} mentions, {row['agreements_written']} agreements, "
+          f"{row.get('meetings_written') or 0} meetings")
     print(f"  quarantined {row['records_quarantined']} records")
     if row.get("error"):
         print(f"  error      {row['error']}")
@@ -148,7 +149,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         r["duration_s"] = f"{r['duration_s']:.1f}"
         r["error"] = (r["error"] or "")[:60]
     cols = ["run_id", "started_at", "status", "trigger", "command", "files_seen", "files_new",
-            "files_failed", "articles_written", "entities_written", "agreements_written",
+            "files_failed", "articles_written", "entities_written", "agreements_written", "meetings_written",
             "records_quarantined", "duration_s", "error"]
     print(format_table(rows, cols) if rows else "no runs recorded yet")
     return 0

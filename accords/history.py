@@ -34,6 +34,7 @@ class RunCounts:
     entities_written: int = 0
     mentions_written: int = 0
     agreements_written: int = 0
+    meetings_written: int = 0
     records_quarantined: int = 0
 
     def add(self, other: RunCounts) -> None:

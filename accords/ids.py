@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import replace
+from typing import Any
+
+from accords.records import Extraction
 
 _SEP = "\x1f"  # unit separator: cannot occur in normalised parts, so joins are unambiguous
 
@@ -47,3 +51,20 @@ def stable_id(*parts: str) -> str:
 def entity_id(entity_type: str, key: str) -> str:
     """Entity id stable across articles: type plus normalised canonical name (or ISO code)."""
     return stable_id("entity", entity_type.upper(), entity_key(key))
+
+
+def scope_to_article(aid: str, result: Extraction) -> Extraction:
+    """The extraction with its agreement and meeting ids scoped to the article ``aid``.
+
+    The extractor's ids are unique within one article; scoped, the same wording in two articles
+    gives two ids. An agreement's ``meeting_id`` is scoped the same way, so it still names its
+    meeting (None stays None).
+    """
+    def scope(value: Any) -> str:
+        return stable_id(aid, str(value))
+
+    agreements = [{**a, "agreement_id": scope(a.get("agreement_id")),
+                   **({"meeting_id": scope(a["meeting_id"])} if a.get("meeting_id") is not None else {})}
+                  for a in result.agreements]
+    meetings = [{**m, "meeting_id": scope(m.get("meeting_id"))} for m in result.meetings]
+    return replace(result, agreements=agreements, meetings=meetings)

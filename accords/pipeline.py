@@ -26,12 +26,13 @@ from accords.errors import UnparseableFile, UnreadableFile
 from accords.extract import EXTRACTOR_VERSION, extract
 from accords.history import FileState, RunCounts, file_states_at
 from accords.ids import article_id as make_article_id
-from accords.ids import sha256_hex, stable_id
+from accords.ids import scope_to_article, sha256_hex
 from accords.parse import parse_file
 from accords.records import Article
 from accords.tables import TABLE_SCHEMAS, utcnow
 
-CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"))
+CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"),
+                ("meetings", "meeting"))
 # Reads failing with a possibly transient OS error are retried: attempts, first backoff (x4 each).
 READ_ATTEMPTS = 3
 READ_BACKOFF_S = 0.05
@@ -91,23 +92,15 @@ def extraction_rows(
     # Very long texts are stored whole but extracted on a prefix, bounding time and memory.
     result = extract(art.text[: ctx.max_extract_chars], art.title, art.published)
     crash_point(ctx.crash_at, "during_extract")
-    ctx_rules = validate.ArticleContext(
-        text=art.text,
-        entity_ids={e.get("entity_id") for e in result.entities},
-        person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
-        org_names={n for e in result.entities if e.get("type") == "ORGANIZATION"
-                   for n in [e.get("name"), e.get("acronym"), *(e.get("aliases") or [])] if n},
-    )
-    # The extractor's agreement id is unique within the article; scope it to the article so the
-    # same wording in two articles gives two ids.
-    agreements = [{**a, "agreement_id": stable_id(aid, str(a.get("agreement_id")))}
-                  for a in result.agreements]
-    produced = {"entities": result.entities, "mentions": result.mentions, "agreements": agreements}
+    # Agreement and meeting ids are unique within the article; scoped, within the warehouse.
+    result = scope_to_article(aid, result)
+    ctx_rules = validate.article_context(art.text, result)
     rows: dict[str, list[dict[str, Any]]] = {}
     quarantine: list[dict[str, Any]] = []
     for table, rtype in CHILD_TABLES:
         version = validate.schema_version(rtype)
-        records = [{**r, "article_id": aid, **versions, "schema_version": version} for r in produced[table]]
+        records = [{**r, "article_id": aid, **versions, "schema_version": version}
+                   for r in getattr(result, table)]
         valid, bad = validate.partition(rtype, records, ctx_rules)
         rows[table] = valid
         quarantine += [_quarantine_row(ctx, art.source_path, aid, rtype, r, e) for r, e in bad]
@@ -136,7 +129,7 @@ def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> Article
         "text_chars": len(art.text), **versions, "schema_version": validate.schema_version("article"),
         "ingested_at": ctx.ingested_at,
     }
-    out = ArticleRows(aid, {"articles": [], "entities": [], "mentions": [], "agreements": []}, [])
+    out = ArticleRows(aid, {"articles": [], **{t: [] for t, _ in CHILD_TABLES}}, [])
     art_errors = validate.check("article", article)
     if art_errors:
         out.quarantine.append(_quarantine_row(ctx, art.source_path, aid, "article", article, art_errors))
@@ -381,6 +374,7 @@ def count_batch(out: BatchOutput) -> RunCounts:
         c.entities_written += len(a.rows["entities"])
         c.mentions_written += len(a.rows["mentions"])
         c.agreements_written += len(a.rows["agreements"])
+        c.meetings_written += len(a.rows["meetings"])
         c.records_quarantined += len(a.quarantine)
     c.records_quarantined += len(out.file_quarantine)
     return c
@@ -388,8 +382,7 @@ def count_batch(out: BatchOutput) -> RunCounts:
 
 def table_rows(out: BatchOutput) -> dict[str, list[dict[str, Any]]]:
     """Flatten a batch into rows per warehouse table."""
-    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in
-                                                ("articles", "entities", "mentions", "agreements")}
+    tables: dict[str, list[dict[str, Any]]] = {t: [] for t in ("articles", *(c for c, _ in CHILD_TABLES))}
     quarantine = list(out.file_quarantine)
     for a in out.articles:
         for t, rows in a.rows.items():

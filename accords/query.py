@@ -6,6 +6,7 @@ module only saves typing in notebooks and in ``accords query``::
     from accords.query import connect, load
     con = connect("warehouse")
     con.sql("select party_name, count(*) from agreement_parties group by 1 order by 2 desc").show()
+    con.sql("select name_a, name_b, year, meetings, agreements from dyads").show()
     runs = load("runs", warehouse_dir="warehouse")
 
 Views read ``warehouse/<table>/*.parquet`` through a glob evaluated at query time, so a long-lived
@@ -89,10 +90,46 @@ CONVENIENCE_VIEWS: dict[str, str] = {
         join entity_names nb on nb.entity_id = p.entity_b
         order by p.articles desc, name_a, name_b
     """,
+    # One row per meeting and participant, with the person's country from the article's entities.
+    "meeting_participants": """
+        select m.meeting_id, m.article_id, m.kind, m.status, m.date, m.location, m.participant,
+               m.entity_id, e.country_code
+        from (select meeting_id, article_id, kind, status, date, location,
+                     unnest(participants) as participant, unnest(participant_ids) as entity_id
+              from meetings) m
+        left join (select distinct article_id, entity_id, country_code from entities) e
+          on e.article_id = m.article_id and e.entity_id = m.entity_id
+    """,
+    # Country pairs (country_a < country_b) per year: meetings both took part in and agreements
+    # both are parties to. Undated records count in their article's year (else year is NULL).
+    "dyads": """
+        with records as (
+            select 'meeting' as what, m.article_id, m.meeting_id as id, m.countries as codes,
+                   coalesce(m.date, ar.published) as day
+            from meetings m left join articles ar using (article_id)
+            union all
+            select 'agreement', a.article_id, a.agreement_id, a.parties, coalesce(a.date, ar.published)
+            from agreements a left join articles ar using (article_id)
+        ),
+        pairs as (
+            select distinct r.what, r.article_id, r.id, r.day, x.code as country_a, y.code as country_b
+            from records r, unnest(r.codes) as x(code), unnest(r.codes) as y(code)
+            where x.code < y.code
+        )
+        select p.country_a, ca.name as name_a, p.country_b, cb.name as name_b, year(p.day) as year,
+               count(distinct (p.article_id, p.id)) filter (where p.what = 'meeting') as meetings,
+               count(distinct (p.article_id, p.id)) filter (where p.what = 'agreement') as agreements,
+               min(p.day) as first_date, max(p.day) as last_date
+        from pairs p
+        join country_names ca on ca.code = p.country_a
+        join country_names cb on cb.code = p.country_b
+        group by all
+        order by p.country_a, p.country_b, year nulls last
+    """,
     "latest_runs": """
         select run_id, started_at, finished_at, status, trigger, command, files_seen, files_new,
                files_changed, files_failed, files_skipped, articles_written, entities_written,
-               agreements_written, records_quarantined, duration_s, error
+               agreements_written, meetings_written, records_quarantined, duration_s, error
         from runs
         order by started_at desc nulls last, run_id desc
     """,
@@ -134,11 +171,13 @@ def _table_source(warehouse: Path, table: str) -> str | None:
 def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a view per warehouse table and the convenience views.
 
-    Table views: articles, entities, mentions, agreements, quarantine, ingestions, runs. Every
-    view has all of the table's columns with their warehouse types, even when the table has no
-    files yet or older files lack a newer column. Convenience views: agreement_parties,
-    agreement_fields, entity_mentions, entity_names, cooccurrence, latest_runs; plus the
-    country_names(code, name) lookup table.
+    Table views: articles, entities, mentions, agreements, meetings, quarantine, ingestions,
+    runs. Every view has all of the table's columns with their warehouse types, even when the
+    table has no files yet or older files lack a newer column. Convenience views:
+    agreement_parties, agreement_fields, entity_mentions, entity_names, cooccurrence,
+    meeting_participants (one row per meeting and participant, with the person's country_code),
+    dyads (country pairs per year: meetings, agreements, first and last date), latest_runs; plus
+    the country_names(code, name) lookup table.
     """
     location = as_location(warehouse_dir)
     # On an object store the views read pyarrow datasets of one snapshot, taken now (DuckDB's

@@ -44,8 +44,8 @@ class ParseResult:
 class Extraction:
     """Extractor output for one article.
 
-    Plain dicts shaped like the entity, mention, agreement and meeting schemas, without the bookkeeping
-    columns (article_id, run_id, versions) that the pipeline adds.
+    Plain dicts shaped like the entity, mention, agreement and meeting schemas, without the
+    bookkeeping columns (article_id, run_id, versions) that the pipeline adds.
     """
 
     entities: list[dict[str, Any]] = field(default_factory=list)

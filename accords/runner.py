@@ -28,6 +28,7 @@ from accords.history import (
 )
 from accords.parallel import process_pool_map
 from accords.pipeline import (
+    CHILD_TABLES,
     BatchContext,
     BatchFn,
     BatchOutput,
@@ -249,15 +250,15 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
                   log: Log = print) -> RunResult:
     """Re-extract every stored article with the current extractor, replacing the old rows.
 
-    The new entities, mentions and agreements and the removal of every older file of those
-    tables are one commit, so readers see the old version's rows or the new ones.
+    The new entities, mentions, agreements and meetings and the removal of every older file of
+    those tables are one commit, so readers see the old version's rows or the new ones.
     """
     stages = stages or Stages()
     info = _new_info(settings, "reprocess", flow_run_id)
 
     def body(staged: StagedWriter, info: RunInfo) -> None:
         wh = settings.warehouse_dir
-        for t in ("entities", "mentions", "agreements"):
+        for t, _ in CHILD_TABLES:
             staged.replace_table(t, consumed=[p.name for p in table_files(wh, t)])
         ctx = make_context(info.run_id, info.started_at, settings, set())
         cols = ["article_id", "source_path", "title", "published", "text"]

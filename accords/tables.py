@@ -36,7 +36,14 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "agreements": pa.schema([
         ("article_id", _s), ("agreement_id", _s), ("kind", _s), ("name", _s), ("status", _s),
         ("parties", _list), ("signatories", _list), ("fields", _list), ("date", pa.date32()),
-        ("location", _s), ("evidence", _s), ("evidence_start", _i32), ("evidence_end", _i32), *_versions,
+        # meeting_id came with agreement schema 1.1.0: older files lack it, and read it as null.
+        ("location", _s), ("meeting_id", _s), ("evidence", _s), ("evidence_start", _i32),
+        ("evidence_end", _i32), *_versions,
+    ]),
+    "meetings": pa.schema([
+        ("article_id", _s), ("meeting_id", _s), ("kind", _s), ("status", _s), ("participants", _list),
+        ("participant_ids", _list), ("countries", _list), ("location", _s), ("date", pa.date32()),
+        ("evidence", _s), ("evidence_start", _i32), ("evidence_end", _i32), *_versions,
     ]),
     "quarantine": pa.schema([
         ("run_id", _s), ("source_path", _s), ("article_id", _s), ("record_type", _s),
@@ -53,12 +60,14 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
         ("trigger", _s), ("command", _s), ("raw_dir", _s), ("files_seen", _i64), ("files_new", _i64),
         ("files_changed", _i64), ("files_unchanged", _i64), ("files_failed", _i64),
         ("files_skipped", _i64), ("articles_written", _i64), ("entities_written", _i64),
-        ("mentions_written", _i64), ("agreements_written", _i64), ("records_quarantined", _i64),
-        ("duration_s", pa.float64()), ("extractor_version", _s), ("schema_version", _s), ("error", _s),
+        # meetings_written came with run schema 1.1.0: null in runs recorded before it.
+        ("mentions_written", _i64), ("agreements_written", _i64), ("meetings_written", _i64),
+        ("records_quarantined", _i64), ("duration_s", pa.float64()), ("extractor_version", _s),
+        ("schema_version", _s), ("error", _s),
     ]),
 }
 # Commit order: data before history, so a completed run row implies its data is visible.
-TABLES = ("articles", "entities", "mentions", "agreements", "quarantine", "ingestions", "runs")
+TABLES = ("articles", "entities", "mentions", "agreements", "meetings", "quarantine", "ingestions", "runs")
 
 
 def utcnow() -> datetime:

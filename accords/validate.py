@@ -23,10 +23,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 
 from accords.errors import SchemaError
+from accords.records import Extraction
 from accords.settings import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
-RECORD_TYPES = ("article", "entity", "mention", "agreement", "run", "ingestion")
+RECORD_TYPES = ("article", "entity", "mention", "agreement", "meeting", "run", "ingestion")
 # ISO 3166-1 alpha-3 plus the historical states the guidelines allow and Kosovo's user code.
 HISTORICAL_CODES = frozenset({"SUN", "DDR", "YUG", "CSK", "XKX"})
 
@@ -112,6 +113,21 @@ class ArticleContext:
     person_names: set[str] = field(default_factory=set)
     # Names, aliases and acronyms of the article's organizations: "IMF" is a valid party.
     org_names: set[str] = field(default_factory=set)
+    # Ids of the article's meetings (as written, i.e. scoped to the article): an agreement's
+    # meeting_id must be one of them.
+    meeting_ids: set[str] = field(default_factory=set)
+
+
+def article_context(text: str, result: Extraction) -> ArticleContext:
+    """The rules' context for one article from its extraction (ids already scoped to the article)."""
+    return ArticleContext(
+        text=text,
+        entity_ids={e.get("entity_id") for e in result.entities},
+        person_names={e.get("name") for e in result.entities if e.get("type") == "PERSON"},
+        org_names={n for e in result.entities if e.get("type") == "ORGANIZATION"
+                   for n in [e.get("name"), e.get("acronym"), *(e.get("aliases") or [])] if n},
+        meeting_ids={m.get("meeting_id") for m in result.meetings},
+    )
 
 
 def rule_errors(
@@ -150,6 +166,22 @@ def rule_errors(
             if isinstance(name, str) and name not in ctx.person_names and name not in ctx.text:
                 errs.append({"path": f"/signatories/{i}", "message": f"signatory {name!r} is not a person "
                              "in this article"})
+        meeting = record.get("meeting_id")
+        if isinstance(meeting, str) and meeting not in ctx.meeting_ids:
+            errs.append({"path": "/meeting_id", "message": f"{meeting!r} is no meeting of this article"})
+    elif record_type == "meeting":
+        span_ok(record.get("evidence_start"), record.get("evidence_end"), record.get("evidence"), "evidence")
+        for i, name in enumerate(record.get("participants") or []):
+            if isinstance(name, str) and name not in ctx.person_names:
+                errs.append({"path": f"/participants/{i}", "message": f"participant {name!r} is not a person "
+                             "of this article"})
+        for i, eid in enumerate(record.get("participant_ids") or []):
+            if isinstance(eid, str) and eid not in ctx.entity_ids:
+                errs.append({"path": f"/participant_ids/{i}", "message": f"{eid!r} is no entity of this "
+                             "article"})
+        for i, code in enumerate(record.get("countries") or []):
+            if isinstance(code, str) and code not in country_codes():
+                errs.append({"path": f"/countries/{i}", "message": f"{code!r} is not a known country code"})
     return errs
 
 

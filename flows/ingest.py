@@ -120,7 +120,7 @@ def _task_mapper(settings: Settings) -> Callable[[BatchFn, list[Any], BatchConte
 def _summary_table(result: RunResult) -> list[dict[str, Any]]:
     keys = ["status", "trigger", "files_seen", "files_new", "files_changed", "files_unchanged",
             "files_failed", "files_skipped", "articles_written", "entities_written", "mentions_written",
-            "agreements_written", "records_quarantined", "duration_s", "error"]
+            "agreements_written", "meetings_written", "records_quarantined", "duration_s", "error"]
     return [{"metric": k, "value": str(result.row.get(k))} for k in keys]
 
 

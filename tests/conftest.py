@@ -69,6 +69,31 @@ def write_raw(raw: Path) -> Path:
     return raw
 
 
+def meetings_from_persons(text, title, published, entities, mentions, agreements):  # noqa: ANN001, ANN201
+    """A stand-in for ``accords.extract.meetings.extract_meetings``, for tests that need meetings.
+
+    Whatever the entity extractor found, an article naming two or more persons gets one meeting
+    of them all (evidence: its first sentence), and each of its agreements is signed there. Built
+    from the entities passed in, it stays consistent with the real extractors.
+    """
+    from accords.ids import stable_id
+
+    people = {e["name"]: e["entity_id"] for e in entities if e.get("type") == "PERSON"}
+    if len(people) < 2:
+        return [], agreements
+    end = text.find(". ") + 1 or len(text)
+    mid = stable_id("test-meeting", text[:end])
+    meeting = {
+        "meeting_id": mid, "kind": "meeting", "status": "held", "participants": list(people),
+        "participant_ids": list(people.values()),
+        "countries": sorted({e["country_code"] for e in entities if e.get("type") == "COUNTRY"
+                             and e.get("country_code")}),
+        "location": None, "date": published.isoformat() if published else None,
+        "evidence": text[:end], "evidence_start": 0, "evidence_end": end,
+    }
+    return [meeting], [{**a, "meeting_id": mid} for a in agreements]
+
+
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
     """A raw folder with a .txt, a .json and a two-line .jsonl article file."""

@@ -23,7 +23,7 @@ from accords.warehouse import TABLES, read_table
 from tests.conftest import ROOT, STATE_VISIT, TRADE_JSON
 
 OLD = 1_600_000_000  # an mtime well past the settle time
-DATA_TABLES = ("articles", "entities", "mentions", "agreements")
+DATA_TABLES = ("articles", "entities", "mentions", "agreements", "meetings")
 
 # The canonical texts of the four good articles conftest.write_raw puts in raw/.
 GOOD_TEXTS = (
@@ -79,6 +79,7 @@ def duplicates(wh: Path) -> dict[str, int]:
     ents = read_table(wh, "entities", ["article_id", "entity_id"]).to_pylist()
     ments = read_table(wh, "mentions", ["article_id", "entity_id", "start", "end"]).to_pylist()
     agrs = read_table(wh, "agreements", ["agreement_id", "article_id"]).to_pylist()
+    meets = read_table(wh, "meetings", ["meeting_id", "article_id"]).to_pylist()
     runs = read_table(wh, "runs", ["run_id"]).column("run_id").to_pylist()
     return {
         "articles": extra(arts),
@@ -87,6 +88,7 @@ def duplicates(wh: Path) -> dict[str, int]:
         # Keyed by article: agreement_id alone collides across articles (see
         # test_agreement_ids_are_unique_across_articles), which is not a duplicated row.
         "agreements": extra([(a["article_id"], a["agreement_id"]) for a in agrs]),
+        "meetings": extra([(m["article_id"], m["meeting_id"]) for m in meets]),
         "runs": extra(runs),
     }
 

@@ -71,3 +71,21 @@ def test_warehouse_uri_on_the_command_line(settings, s3_bucket, capsys, monkeypa
 def test_options_in_a_uri_are_a_clear_error(capsys) -> None:
     assert main(["runs", "--warehouse", "s3://bucket/wh?endpoint_override=x"]) == 2
     assert "AWS_ENDPOINT_URL" in capsys.readouterr().err
+
+
+def test_ingest_writes_meetings_end_to_end(settings, capsys, monkeypatch) -> None:
+    from accords.extract import meetings as meetings_mod
+    from tests.conftest import meetings_from_persons
+
+    monkeypatch.setattr(meetings_mod, "extract_meetings", meetings_from_persons)
+    monkeypatch.setenv("ACCORDS_SETTLE_SECONDS", "0")
+    monkeypatch.setenv("ACCORDS_WORKERS", "1")
+    wh = ["--warehouse", str(settings.warehouse_dir)]
+    assert main(["ingest", "--no-prefect", "--raw", str(settings.raw_dir), *wh]) == 0
+    written = re.search(r"(\d+) meetings", capsys.readouterr().out)
+    assert written and int(written.group(1)) >= 2
+    sql = "select count(*) as n, count(distinct meeting_id) as ids from meetings"
+    assert main(["query", sql, *wh, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == f"{written.group(1)},{written.group(1)}"
+    assert main(["runs", *wh]) == 0
+    assert "meetings_written" in capsys.readouterr().out.splitlines()[0]

@@ -114,7 +114,7 @@ def test_killed_reprocess_then_rerun(tmp_path: Path, reference: dict, point: str
     assert crashed.returncode == -signal.SIGKILL, crashed.stdout + crashed.stderr
     # Readers meanwhile see whole tables: the old rows or the new ones, never both, never none.
     assert table_snapshot(wh) == reference and not any(duplicates(wh).values())
-    child_runs = {r for t in ("entities", "mentions", "agreements")
+    child_runs = {r for t in ("entities", "mentions", "agreements", "meetings")
                   for r in read_table(wh, t, ["run_id"]).column("run_id").to_pylist()}
     assert len(child_runs) == 1  # all rows of one generation
     if point in ("during_extract", "between_table_writes", "before_commit"):

@@ -14,7 +14,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
-FIGURES = 5  # entities, fields, countries, timeline, network
+FIGURES = 7  # entities, fields, countries, timeline, network, meetings per month, leaders
 
 
 @pytest.fixture
@@ -48,10 +48,14 @@ def _text(outputs: list[dict]) -> str:
 @pytest.mark.integration
 def test_notebook_runs_on_ingested_warehouse(settings, kernel_env: None,  # noqa: ANN001
                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from accords.extract import meetings as meetings_mod
     from accords.runner import run_ingest
+    from tests.conftest import meetings_from_persons
 
-    result = run_ingest(settings, log=lambda m: None)
-    assert not result.failed
+    # Meetings built from the extracted persons, so the meeting cells draw real figures.
+    monkeypatch.setattr(meetings_mod, "extract_meetings", meetings_from_persons)
+    result = run_ingest(settings.with_overrides(workers=1), log=lambda m: None)
+    assert not result.failed and result.row["meetings_written"] > 0
     outputs = _run_notebook(settings.warehouse_dir, monkeypatch)
     assert not [o for o in outputs if o.get("output_type") == "error"]
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
@@ -59,6 +63,7 @@ def test_notebook_runs_on_ingested_warehouse(settings, kernel_env: None,  # noqa
     text = _text(outputs)
     assert str(settings.warehouse_dir.resolve()) in text
     assert result.row["run_id"] in text  # the latest runs table shows this run
+    assert "Lee Jae-myung" in text  # the leader pairs under the network
 
 
 @pytest.mark.integration

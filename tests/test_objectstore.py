@@ -18,7 +18,8 @@ from accords.storage import filesystem
 from accords.warehouse import TABLES, read_table, table_files
 
 KEYS = {"articles": ["article_id"], "entities": ["article_id", "entity_id"],
-        "mentions": ["article_id", "entity_id", "start"], "agreements": ["agreement_id"]}
+        "mentions": ["article_id", "entity_id", "start"], "agreements": ["agreement_id"],
+        "meetings": ["article_id", "meeting_id"]}
 
 
 def rows(warehouse: Any) -> dict[str, list[tuple[Any, ...]]]:

@@ -15,6 +15,7 @@ from accords.warehouse import TABLES, to_arrow
 
 A1, A2 = "a" * 64, "b" * 64
 E_KOR, E_CHL, E_BORIC, E_ASEAN = "1" * 16, "2" * 16, "3" * 16, "4" * 16
+M_VISIT, M_CALL, M_SUMMIT = "5" * 16, "6" * 16, "7" * 16
 V = {"run_id": "20260101T000000Z-00000001", "extractor_version": "x1", "schema_version": "1.0.0"}
 
 
@@ -49,6 +50,16 @@ def warehouse(tmp_path: Path) -> Path:
          "status": "planned", "parties": ["CHL", "ASEAN", "SUN"], "signatories": [], "fields": ["energy"],
          "date": None, "evidence": "They plan.", **V},
     ])
+    meeting = {"status": "held", "location": None, "evidence": "They met.", **V}
+    _write(wh, "meetings", [
+        {**meeting, "article_id": A1, "meeting_id": M_VISIT, "kind": "visit",
+         "participants": ["Gabriel Boric"], "participant_ids": [E_BORIC], "countries": ["CHL", "KOR"],
+         "location": "Seoul", "date": "2026-03-01"},
+        {**meeting, "article_id": A2, "meeting_id": M_CALL, "kind": "call", "participants": ["Boric"],
+         "participant_ids": [E_BORIC], "countries": ["KOR", "CHL"], "date": None},
+        {**meeting, "article_id": A2, "meeting_id": M_SUMMIT, "kind": "summit", "status": "planned",
+         "participants": [], "participant_ids": [], "countries": ["CHL", "KOR", "PER"], "date": "2025-12-30"},
+    ])
     _write(wh, "runs", [
         {"run_id": "20260101T000000Z-00000001", "started_at": "2026-01-01T00:00:00+00:00",
          "status": "completed", "command": "ingest", "duration_s": 1.0},
@@ -71,7 +82,7 @@ def test_table_views_read_only_committed_parquet(warehouse: Path) -> None:
 
 def test_missing_tables_are_empty_views_with_columns(tmp_path: Path) -> None:
     con = connect(tmp_path / "nowhere")
-    for table in TABLES:
+    for table in (*TABLES, "meeting_participants", "dyads"):
         assert con.execute(f"select count(*) from {table}").fetchone() == (0,)
     cols = dict(con.execute("select column_name, column_type from (describe agreements)").fetchall())
     assert cols["parties"] == "VARCHAR[]" and cols["date"] == "DATE"
@@ -150,3 +161,34 @@ def test_cli_query_table_csv_json(warehouse: Path, capsys: pytest.CaptureFixture
 def test_cli_query_error_exits_2(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "select * from nope", "--warehouse", str(warehouse)]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_meetings_table_view(warehouse: Path) -> None:
+    df = query("select meeting_id, kind, countries, date from meetings order by meeting_id", warehouse)
+    assert list(df["kind"]) == ["visit", "call", "summit"] and list(df.loc[0, "countries"]) == ["CHL", "KOR"]
+    assert str(df.loc[0, "date"])[:10] == "2026-03-01"
+
+
+def test_meeting_participants_one_row_per_person_with_country(warehouse: Path) -> None:
+    df = load("meeting_participants", warehouse_dir=warehouse)
+    got = sorted((r.meeting_id, r.kind, r.participant, r.entity_id, r.country_code) for r in df.itertuples())
+    # The summit has no named participant, so no row.
+    assert got == [(M_VISIT, "visit", "Gabriel Boric", E_BORIC, "CHL"),
+                   (M_CALL, "call", "Boric", E_BORIC, "CHL")]
+    assert df.loc[df["meeting_id"] == M_VISIT, "location"].item() == "Seoul"
+
+
+def test_dyads_count_meetings_and_agreements_per_country_pair_and_year(warehouse: Path) -> None:
+    df = load("dyads", warehouse_dir=warehouse)
+    got = [(r.country_a, r.country_b, r.year, r.meetings, r.agreements, str(r.first_date)[:10],
+            str(r.last_date)[:10]) for r in df.itertuples()]
+    assert got == [
+        ("CHL", "KOR", 2025, 1, 0, "2025-12-30", "2025-12-30"),
+        # The undated call counts on its article's date; the agreement on its own.
+        ("CHL", "KOR", 2026, 2, 1, "2026-03-01", "2026-04-05"),
+        ("CHL", "PER", 2025, 1, 0, "2025-12-30", "2025-12-30"),
+        # ASEAN is a party but no country: only the pair of ISO codes (SUN is historical) counts.
+        ("CHL", "SUN", 2026, 0, 1, "2026-04-05", "2026-04-05"),
+        ("KOR", "PER", 2025, 1, 0, "2025-12-30", "2025-12-30"),
+    ]
+    assert df.loc[0, "name_a"] == "Chile" and df.loc[0, "name_b"] == "South Korea"

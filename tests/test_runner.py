@@ -15,7 +15,7 @@ from accords.records import Extraction
 from accords.runner import run_ingest
 from accords.warehouse import WarehouseLock, read_table
 
-DATA_TABLES = ("articles", "entities", "mentions", "agreements")
+DATA_TABLES = ("articles", "entities", "mentions", "agreements", "meetings")
 VOLATILE = {"run_id", "ingested_at"}
 
 
@@ -110,7 +110,7 @@ def test_invalid_record_is_quarantined_and_the_rest_written(settings, monkeypatc
         bad = {"agreement_id": "00000000000000ff", "kind": "handshake", "name": None, "status": "signed",
                "parties": ["ZZZ"], "signatories": [], "fields": [], "date": None, "location": None,
                "evidence": text[:10], "evidence_start": 0, "evidence_end": 10}
-        return Extraction(res.entities, res.mentions, [*res.agreements, bad])
+        return replace(res, agreements=[*res.agreements, bad])
 
     monkeypatch.setattr(pipeline, "extract", with_bad_agreement)
     res = run_ingest(settings, log=quiet)
@@ -120,7 +120,7 @@ def test_invalid_record_is_quarantined_and_the_rest_written(settings, monkeypatc
     messages = {e["path"]: e["message"] for e in q[0]["errors"]}
     assert "/kind" in messages and "/parties/0" in messages
     assert json.loads(q[0]["record_json"])["kind"] == "handshake"
-    assert q[0]["schema_id"].endswith("/agreement/1.0.0")
+    assert q[0]["schema_id"].endswith("/agreement/1.1.0")
     assert read_table(settings.warehouse_dir, "articles").num_rows == 4
     assert read_table(settings.warehouse_dir, "entities").num_rows > 0
 
@@ -176,7 +176,7 @@ def test_reprocess_replaces_extraction_rows_atomically(settings, monkeypatch) ->
     # A new extractor version replaces every extraction row of the old one.
     monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "test-next")
     run_reprocess(settings, log=quiet)
-    for t in ("entities", "mentions", "agreements"):
+    for t in ("entities", "mentions", "agreements", "meetings"):
         versions = set(read_table(settings.warehouse_dir, t).column("extractor_version").to_pylist())
         assert versions <= {"test-next"}
     assert snapshot(settings.warehouse_dir, "articles") == before["articles"]
@@ -275,3 +275,119 @@ def test_arrow_split_matches_the_per_file_rule(verify_hashes: bool) -> None:
     assert got.to_pylist() == to_arrow("ingestions", expected_rows).to_pylist()
     assert pipeline.split_unchanged(found, table.slice(0, 0), ctx) == (pa.array([], pa.int32()),
                                                                         [(f, None) for f in found])
+
+
+def _by_article(wh: Path, table: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for row in read_table(wh, table).to_pylist():
+        out.setdefault(row["article_id"], []).append(row)
+    return out
+
+
+def test_meetings_written_with_ids_scoped_to_their_article(settings, monkeypatch) -> None:
+    from accords.extract import meetings as meetings_mod
+    from accords.ids import stable_id
+    from tests.conftest import STATE_VISIT, meetings_from_persons
+
+    monkeypatch.setattr(meetings_mod, "extract_meetings", meetings_from_persons)
+    # Same first sentence (so the same extractor meeting id) in a second, different article.
+    again = settings.raw_dir / "visit-again.txt"
+    again.write_text(STATE_VISIT + "The visit ended with a state dinner.\n", encoding="utf-8")
+    os.utime(again, (1_600_000_000, 1_600_000_000))
+    res = run_ingest(replace(settings, workers=1), log=quiet)
+    wh = settings.warehouse_dir
+    assert res.row["status"] == "completed" and read_table(wh, "quarantine").num_rows == 0
+    texts = {a["article_id"]: a["text"] for a in read_table(wh, "articles").to_pylist()}
+    persons = {(e["article_id"], e["name"], e["entity_id"]) for e in read_table(wh, "entities").to_pylist()
+               if e["type"] == "PERSON"}
+    meetings = _by_article(wh, "meetings")
+    assert res.row["meetings_written"] == sum(map(len, meetings.values())) >= 3
+    for aid, rows in meetings.items():
+        (m,) = rows
+        assert texts[aid][m["evidence_start"]:m["evidence_end"]] == m["evidence"]
+        assert m["meeting_id"] == stable_id(aid, stable_id("test-meeting", m["evidence"]))
+        assert {(aid, n, i) for n, i in zip(m["participants"], m["participant_ids"], strict=True)} <= persons
+    visits = [rows[0]["meeting_id"] for rows in meetings.values() if "Seoul" in rows[0]["evidence"]]
+    assert len(visits) == len(set(visits)) == 2  # one wording, two articles, two ids
+    for aid, agreements in _by_article(wh, "agreements").items():
+        expected = meetings[aid][0]["meeting_id"] if aid in meetings else None
+        assert {a["meeting_id"] for a in agreements} == {expected}
+
+
+def test_meeting_rules_quarantine_bad_meetings_and_agreement_links(settings, monkeypatch) -> None:
+    from accords.ids import article_id, stable_id
+
+    text = "Foreign ministers Ana Lopez of Peru and Marta Silva of Bolivia met in La Paz on Friday."
+    p = settings.raw_dir / "talks.txt"
+    p.write_text(text, encoding="utf-8")
+    os.utime(p, (1_600_000_000, 1_600_000_000))
+
+    def fake(t, title=None, published=None):  # noqa: ANN001, ANN202
+        if t != text:
+            return Extraction()
+        found = [("1", "PERSON", "Ana Lopez", "PER"), ("2", "PERSON", "Marta Silva", "BOL"),
+                 ("3", "COUNTRY", "Peru", "PER"), ("4", "COUNTRY", "Bolivia", "BOL")]
+        ents = [{"entity_id": i * 16, "type": typ, "name": n, "aliases": [], "country_code": c, "role": None,
+                 "acronym": None, "mention_count": 1} for i, typ, n, c in found]
+        good = {"meeting_id": "a" * 16, "kind": "meeting", "status": "held",
+                "participants": ["Ana Lopez", "Marta Silva"], "participant_ids": ["1" * 16, "2" * 16],
+                "countries": ["PER", "BOL"], "location": "La Paz", "date": None, "evidence": t,
+                "evidence_start": 0, "evidence_end": len(t)}
+        stranger = {**good, "meeting_id": "b" * 16, "participants": ["Ana Lopez", "Carlos Nobody"],
+                    "participant_ids": ["1" * 16, "9" * 16]}
+        shifted = {**good, "meeting_id": "c" * 16, "evidence_start": 1, "evidence_end": len(t) + 1}
+        unknown = {**good, "meeting_id": "d" * 16, "countries": ["PER", "QQQ"]}
+        agreement = {"agreement_id": "e" * 16, "kind": "protocol", "name": None, "status": "signed",
+                     "parties": ["PER", "BOL"], "signatories": [], "fields": [], "date": None,
+                     "location": "La Paz", "meeting_id": "a" * 16, "evidence": t, "evidence_start": 0,
+                     "evidence_end": len(t)}
+        elsewhere = {**agreement, "agreement_id": "f" * 16, "meeting_id": "0" * 16}
+        return Extraction(ents, [], [agreement, elsewhere], [good, stranger, shifted, unknown])
+
+    monkeypatch.setattr(pipeline, "extract", fake)
+    res = run_ingest(replace(settings, workers=1), log=quiet)
+    wh, aid = settings.warehouse_dir, article_id(text)
+    q = [r for r in read_table(wh, "quarantine").to_pylist() if r["article_id"] == aid]
+    errors = {(r["record_type"], json.loads(r["record_json"]).get("agreement_id")
+               or json.loads(r["record_json"])["meeting_id"]): {e["path"] for e in r["errors"]} for r in q}
+    assert errors == {
+        ("meeting", stable_id(aid, "b" * 16)): {"/participants/1", "/participant_ids/1"},
+        ("meeting", stable_id(aid, "c" * 16)): {"/evidence"},
+        ("meeting", stable_id(aid, "d" * 16)): {"/countries/1"},
+        ("agreement", stable_id(aid, "f" * 16)): {"/meeting_id"},
+    }
+    assert {(r["record_type"], r["schema_id"].rsplit("/", 2)[1]) for r in q} == \
+        {("meeting", "meeting"), ("agreement", "agreement")}
+    (meeting,) = _by_article(wh, "meetings")[aid]
+    (agreement,) = _by_article(wh, "agreements")[aid]
+    assert meeting["meeting_id"] == agreement["meeting_id"] == stable_id(aid, "a" * 16)
+    assert meeting["participants"] == ["Ana Lopez", "Marta Silva"] and meeting["location"] == "La Paz"
+    assert res.row["meetings_written"] == 1 and res.row["records_quarantined"] == 4
+    assert res.row["status"] == "completed_with_errors"
+
+
+def test_reprocess_fills_meetings_for_stored_articles(settings, monkeypatch) -> None:
+    from accords.extract import meetings as meetings_mod
+    from accords.runner import run_reprocess
+    from tests.conftest import meetings_from_persons
+
+    settings = replace(settings, workers=1)
+    # Articles stored by an extractor that found no meetings...
+    monkeypatch.setattr(meetings_mod, "extract_meetings", lambda *args: ([], args[-1]))
+    run_ingest(settings, log=quiet)
+    wh = settings.warehouse_dir
+    assert read_table(wh, "meetings").num_rows == 0
+    articles = snapshot(wh, "articles")
+    # ...get theirs from reprocess, in the same commit as the other child tables.
+    monkeypatch.setattr(meetings_mod, "extract_meetings", meetings_from_persons)
+    res = run_reprocess(settings, log=quiet)
+    meetings = read_table(wh, "meetings").to_pylist()
+    assert res.row["meetings_written"] == len(meetings) >= 2
+    assert {m["run_id"] for m in meetings} == {res.row["run_id"]}
+    ids = {m["meeting_id"] for m in meetings}
+    linked = {a["meeting_id"] for a in read_table(wh, "agreements").to_pylist()} - {None}
+    assert linked and linked <= ids
+    assert snapshot(wh, "articles") == articles
+    before = snapshot(wh, "meetings")
+    run_reprocess(settings, log=quiet)  # replaced, not appended
+    assert snapshot(wh, "meetings") == before

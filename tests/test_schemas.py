@@ -33,6 +33,14 @@ FIXTURES = {
         "name": "MoU on Energy", "status": "signed", "parties": ["CHL", "KOR"],
         "signatories": ["Gabriel Boric"], "fields": ["energy"], "date": "2026-01-05", "location": "Seoul",
         "evidence": "They signed an MoU.", "evidence_start": 0, "evidence_end": 19, "run_id": RUN_ID,
+        "extractor_version": "1", "schema_version": "1.1.0", "meeting_id": "fedcba9876543210",
+    },
+    "meeting": {
+        "article_id": SHA, "meeting_id": "fedcba9876543210", "kind": "visit", "status": "held",
+        "participants": ["Gabriel Boric", "Lee Jae-myung"], "participant_ids": ["1111111111111111",
+                                                                                "2222222222222222"],
+        "countries": ["CHL", "KOR"], "location": "Seoul", "date": "2026-01-05",
+        "evidence": "Boric visited Seoul.", "evidence_start": 0, "evidence_end": 20, "run_id": RUN_ID,
         "extractor_version": "1", "schema_version": "1.0.0",
     },
     "run": {
@@ -40,8 +48,9 @@ FIXTURES = {
         "finished_at": "2026-01-01T00:00:01+00:00", "status": "completed", "trigger": "manual",
         "command": "ingest", "raw_dir": "raw", "files_seen": 1, "files_new": 1, "files_changed": 0,
         "files_unchanged": 0, "files_failed": 0, "files_skipped": 0, "articles_written": 1,
-        "entities_written": 1, "mentions_written": 1, "agreements_written": 0, "records_quarantined": 0,
-        "duration_s": 1.0, "extractor_version": "1", "schema_version": "1.0.0", "error": None,
+        "entities_written": 1, "mentions_written": 1, "agreements_written": 0, "meetings_written": 0,
+        "records_quarantined": 0, "duration_s": 1.0, "extractor_version": "1", "schema_version": "1.1.0",
+        "error": None,
     },
     "ingestion": {
         "run_id": RUN_ID, "path": "a.txt", "sha256": SHA, "size_bytes": 10, "mtime_ns": 1,
@@ -79,3 +88,36 @@ def test_country_entity_needs_a_code() -> None:
 def test_dates_are_format_checked() -> None:
     bad = {**FIXTURES["article"], "published": "2026-13-45"}
     assert [e["path"] for e in validate.schema_errors("article", bad)] == ["/published"]
+
+
+def test_agreement_meeting_id_is_optional_and_nullable() -> None:
+    base = {k: v for k, v in FIXTURES["agreement"].items() if k != "meeting_id"}
+    assert validate.schema_errors("agreement", base) == []  # agreements written before 1.1.0
+    assert validate.schema_errors("agreement", {**base, "meeting_id": None}) == []
+    paths = {e["path"] for e in validate.schema_errors("agreement", {**base, "meeting_id": "M1"})}
+    assert paths == {"/meeting_id"}
+
+
+def test_runs_recorded_before_meetings_still_validate() -> None:
+    old = {k: v for k, v in FIXTURES["run"].items() if k != "meetings_written"}
+    assert validate.schema_errors("run", old) == []
+
+
+def test_meeting_vocabularies_and_lists() -> None:
+    good = FIXTURES["meeting"]
+    bad = {**good, "kind": "handshake", "status": "rumoured", "countries": ["CHL", "chl", "KOREA"],
+           "participants": ["Gabriel Boric", "Gabriel Boric"], "participant_ids": ["xyz"]}
+    paths = {e["path"] for e in validate.schema_errors("meeting", bad)}
+    expected = {"/kind", "/status", "/countries/1", "/countries/2", "/participants", "/participant_ids/0"}
+    assert expected <= paths
+
+
+def test_meeting_requires_every_field_but_allows_null_location_and_date() -> None:
+    good = FIXTURES["meeting"]
+    assert validate.schema_errors("meeting", {**good, "location": None, "date": None}) == []
+    for key in good:
+        missing = {k: v for k, v in good.items() if k != key}
+        assert validate.schema_errors("meeting", missing), key
+    assert [e["path"] for e in validate.schema_errors("meeting", {**good, "date": "2026-02-30"})] == ["/date"]
+    assert validate.schema_errors("meeting", {**good, "meeting_id": "F" * 16})
+    assert validate.schema_errors("meeting", {**good, "agreement_id": "0" * 16})

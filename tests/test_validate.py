@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from accords import validate
+from accords.records import Extraction
 from tests.test_schemas import FIXTURES
 
 TEXT = "Chile signed it."
+MEETING_ID = FIXTURES["meeting"]["meeting_id"]
+BORIC, LEE = FIXTURES["meeting"]["participant_ids"]
 
 
 def ctx() -> validate.ArticleContext:
-    return validate.ArticleContext(text=TEXT, entity_ids={"0123456789abcdef"}, person_names={"Gabriel Boric"})
+    return validate.ArticleContext(text=TEXT, entity_ids={"0123456789abcdef", BORIC, LEE},
+                                   person_names={"Gabriel Boric", "Lee Jae-myung"}, meeting_ids={MEETING_ID})
 
 
 def test_mention_span_must_match_text() -> None:
@@ -82,7 +86,53 @@ def test_organization_acronym_is_a_valid_party() -> None:
     from tests.test_schemas import FIXTURES
 
     rec = {**FIXTURES["agreement"], "evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT),
-           "parties": ["CHL", "IMF"], "signatories": []}
+           "parties": ["CHL", "IMF"], "signatories": [], "meeting_id": None}
     with_org = validate.ArticleContext(text=TEXT, org_names={"International Monetary Fund", "IMF"})
     assert validate.check("agreement", rec, with_org) == []
     assert [e["path"] for e in validate.check("agreement", rec, ctx())] == ["/parties/1"]
+
+
+def _meeting(**changes: object) -> dict:
+    span = {"evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT)}
+    return {**FIXTURES["meeting"], **span, **changes}
+
+
+def test_meeting_rules_accept_a_consistent_meeting() -> None:
+    assert validate.check("meeting", _meeting(), ctx()) == []
+    assert validate.check("meeting", _meeting(countries=["SUN", "KOR"]), ctx()) == []  # historical code
+
+
+def test_meeting_participants_must_be_persons_of_the_article() -> None:
+    rec = _meeting(participants=["Gabriel Boric", "Nobody Here"], participant_ids=[BORIC, "9" * 16])
+    paths = [e["path"] for e in validate.check("meeting", rec, ctx())]
+    assert paths == ["/participants/1", "/participant_ids/1"]
+
+
+def test_meeting_evidence_offsets_and_country_codes() -> None:
+    shifted = _meeting(evidence_start=1, evidence_end=len(TEXT) + 1)
+    assert [e["path"] for e in validate.check("meeting", shifted, ctx())] == ["/evidence"]
+    wrong = _meeting(evidence="Chile signed it!")
+    assert [e["path"] for e in validate.check("meeting", wrong, ctx())] == ["/evidence"]
+    # The pattern passes three capitals; the rule knows which are countries (as for entities).
+    assert [e["path"] for e in validate.check("meeting", _meeting(countries=["CHL", "QQQ"]), ctx())] == \
+        ["/countries/1"]
+
+
+def test_agreement_meeting_id_must_name_a_meeting_of_the_article() -> None:
+    rec = {**FIXTURES["agreement"], "evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT)}
+    assert validate.check("agreement", {**rec, "meeting_id": None}, ctx()) == []
+    assert validate.check("agreement", {**rec, "meeting_id": MEETING_ID}, ctx()) == []
+    other = {**rec, "meeting_id": "0" * 16}
+    assert [e["path"] for e in validate.check("agreement", other, ctx())] == ["/meeting_id"]
+
+
+def test_article_context_from_an_extraction() -> None:
+    result = Extraction(
+        entities=[{"entity_id": BORIC, "type": "PERSON", "name": "Gabriel Boric"},
+                  {"entity_id": "5" * 16, "type": "ORGANIZATION", "name": "World Bank", "acronym": "WB",
+                   "aliases": ["the Bank"]}],
+        meetings=[{"meeting_id": MEETING_ID}],
+    )
+    got = validate.article_context(TEXT, result)
+    assert got.entity_ids == {BORIC, "5" * 16} and got.person_names == {"Gabriel Boric"}
+    assert got.org_names == {"World Bank", "WB", "the Bank"} and got.meeting_ids == {MEETING_ID}

@@ -147,3 +147,44 @@ def test_replace_table_swaps_generation_atomically(tmp_path: Path) -> None:
     # The old generation stays readable for the grace period, then is collected.
     assert wh.collect_old_generations(tmp_path) == 0
     assert wh.collect_old_generations(tmp_path, grace_seconds=-1) == 1
+
+
+def test_warehouse_from_before_meetings_still_reads_and_compacts(tmp_path: Path) -> None:
+    """A warehouse written before the meetings table: no meetings link, agreements without
+    ``meeting_id``, runs without ``meetings_written``. It opens, reads and compacts unchanged."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from accords.runner import run_compact
+    from accords.settings import Settings
+
+    wh.init_warehouse(tmp_path)
+    (tmp_path / "meetings").unlink()
+    shutil.rmtree(tmp_path / "_tables" / "meetings")
+    old = {"agreements": "meeting_id", "runs": "meetings_written"}
+    agreement = {"article_id": "a" * 64, "agreement_id": "f" * 16, "kind": "treaty", "status": "signed",
+                 "parties": ["CHL", "PER"], "signatories": [], "fields": [], "evidence": "Signed.",
+                 "evidence_start": 0, "evidence_end": 7, "run_id": RUN}
+    run = {"run_id": RUN, "started_at": "2026-01-01T00:00:00+00:00", "status": "completed",
+           "command": "ingest", "agreements_written": 1, "duration_s": 1.0}
+    for table, row in (("agreements", agreement), ("runs", run)):
+        data = wh.to_arrow(table, [row]).drop_columns([old[table]])
+        for n in (1, 2):  # two files each, so compaction has something to merge
+            pq.write_table(data, str(tmp_path / table / f"part-old{n}.parquet"))
+    assert old["agreements"] not in pq.read_schema(tmp_path / "agreements" / "part-old1.parquet").names
+
+    agrs = wh.read_table(tmp_path, "agreements").to_pylist()
+    assert len(agrs) == 2 and all(a["meeting_id"] is None for a in agrs)
+    assert [r["meetings_written"] for r in wh.read_table(tmp_path, "runs").to_pylist()] == [None, None]
+    assert wh.read_table(tmp_path, "meetings").num_rows == 0
+
+    result = run_compact(Settings(raw_dir=tmp_path / "raw", warehouse_dir=tmp_path), log=lambda _: None)
+    assert result.row["status"] == "completed" and result.row["meetings_written"] == 0
+    assert (tmp_path / "meetings").is_symlink()  # the new table's link is made on opening
+    compacted = wh.table_files(tmp_path, "agreements")
+    assert len(compacted) == 1 and "meeting_id" in pq.read_schema(compacted[0]).names
+    assert wh.read_table(tmp_path, "agreements").to_pylist() == agrs
+    runs = wh.read_table(tmp_path, "runs")
+    assert runs.num_rows == 3 and runs.schema.field("meetings_written").type == pa.int64()

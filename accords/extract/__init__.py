@@ -16,7 +16,8 @@ EXTRACTOR_VERSION = "0.6.0"
 def extract(text: str, title: str | None = None, published: date | None = None) -> Extraction:
     """Extract entities, mentions, agreements and meetings from one article.
 
-    Offsets in mentions and agreement evidence index into ``text`` (the stored article text).
+    Offsets in mentions and in agreement and meeting evidence index into ``text`` (the stored
+    article text). Agreements signed at a meeting of the article carry its ``meeting_id``.
     The title, when given, is only a hint (e.g. for the topic); it is not indexed.
     """
     from accords.extract.agreements import extract_agreements
