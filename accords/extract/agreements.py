@@ -1279,8 +1279,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         # "under discussion since 2023": an old date of the talks, not of a done instrument.
         ongoing = _ONGOING_SINCE.search(sent, b, old_end) is not None
         if not ratified and (
-            _BACKGROUND.search(bg_win)
-            or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
+            _BACKGROUND.search(bg_win) or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
         ):
             doc.last_kept = False
             continue
@@ -1444,8 +1443,12 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         commercial = _KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
         for e in ents:
             p = _party_name(e, doc, commercial)
-            keep = commercial and e.type == "ORGANIZATION" or bool(p) and (
-                is_iso3(p or "") or p in _INTL_ORGS.values())
+            keep = (
+                commercial
+                and e.type == "ORGANIZATION"
+                or bool(p)
+                and (is_iso3(p or "") or p in _INTL_ORGS.values())
+            )
             if p and keep and p not in parties:
                 parties.append(p)
         if not parties:
@@ -1456,11 +1459,23 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
             or fields_of(" ; ".join(_body_names(doc, it.start, it.end)))
             or fields_of(it.name)
         )
-        doc.records.append(_Record(
-            kind=_final_kind(it.kind, commercial, parties), status=status, commercial=commercial,
-            parties=parties, weak_parties=not parties, signatories=[], fields=fields, name=it.name,
-            date=date_, location=place, start=it.start, end=it.end, extra={"item": True},
-        ))
+        doc.records.append(
+            _Record(
+                kind=_final_kind(it.kind, commercial, parties),
+                status=status,
+                commercial=commercial,
+                parties=parties,
+                weak_parties=not parties,
+                signatories=[],
+                fields=fields,
+                name=it.name,
+                date=date_,
+                location=place,
+                start=it.start,
+                end=it.end,
+                extra={"item": True},
+            )
+        )
 
 
 def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:
@@ -1545,8 +1560,13 @@ def extract_agreements(
     # A list's header counts the listed instruments ("the following MOUs were exchanged"): only
     # an instrument it names itself ("signed the Declaration of X, and the following ...") stays.
     doc.records.sort(key=lambda r: r.start)  # list items were added first: text order again
-    records = [r for r in doc.records if r.extra.get("item") or not any(a <= r.start < b for a, b in headers)
-               or not (r.extra.get("package") or PLURAL_HEAD.search(r.name or doc.text[r.start:r.end]))]
+    records = [
+        r
+        for r in doc.records
+        if r.extra.get("item")
+        or not any(a <= r.start < b for a, b in headers)
+        or not (r.extra.get("package") or PLURAL_HEAD.search(r.name or doc.text[r.start : r.end]))
+    ]
     if sum(1 for r in records if r.extra.get("item")) >= 2:
         # The article individuates the signed instruments in a list: a summary "signed four
         # cooperation instruments" is the same set, not one more (GUIDELINES: one per instrument).

@@ -179,7 +179,7 @@ class Reader:
                 or re.search(r"\b(?:also|will|then|later|today)\s*$", pre)
             ):
                 subj = list(self.protagonist)
-            elif cue.form in ("gathering", "group"):
+            elif cue.form in ("gathering", "group", "visit_by"):
                 subj = []
             else:
                 return None
@@ -234,6 +234,19 @@ class Reader:
             return None  # "the visiting minister X": the visit is told elsewhere, its host is not here
         elif cue.form == "visit":
             self._visit(s0, s1, sent, cue, subj, status, place)
+        elif cue.form == "visit_by":
+            to = re.search(r"\bto\b", sent[cue.end :])
+            visitors = persons_in(doc, s0 + cue.end, s0 + cue.end + to.start()) if to else []
+            if visitors and to:
+                self._visit(
+                    s0,
+                    s1,
+                    sent,
+                    Cue(cue.form, cue.kind, cue.start, cue.end + to.start()),
+                    visitors,
+                    status,
+                    place,
+                )
         elif cue.form == "invite" and obj:
             status = "planned"
             host, _ = first_country(doc, s0 + cue.end, s1, {obj[0].code} if obj[0].code else set())

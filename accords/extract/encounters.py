@@ -34,13 +34,16 @@ _VISIT = (
     r"|\b(?:make|makes|made|making|pay|pays|paid|paying|undertake|undertook|undertakes|conclude[sd]?|concluding"
     r"|beg[ia]n|begins|start(?:s|ed)?)\s+(?:an?\s+|(?:his|her|their)\s+)" + _VISIT_ADJ + r"visits?\s+to\b"
     r"|\b(?:will|to|would)\s+(?:also\s+)?visit\b|\bvisit(?:s|ed|ing)\b(?!\s+(?:by|of)\b)"
-    r"|['’]s\s+" + _VISIT_ADJ + r"visit\s+to\b|\b(?:state|official|working)\s+visit\s+(?:of|by)\b"
+    r"|['’]s\s+" + _VISIT_ADJ + r"visit\s+to\b|\b(?:his|her|their)\s+" + _VISIT_ADJ + r"visits?\s+to\b"
     r"|\b(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:trip|tour|journey)\s+to\b|\barriv(?:e|es|ed|ing)\s+in\b"
     r"|\b(?:travel(?:s|led|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+(?:\w+\s+){0,3}?to\b"
 )  # fmt: skip
+# "the State Visit of X to K", "a visit by X to K": the visitor follows the cue
+_VISIT_BY = r"\b(?:the\s+|an?\s+)?" + _VISIT_ADJ + r"visit\s+(?:of|by)\b(?=[^.;]{0,160}?\bto\b)"
 _CALL = (
     r"\b(?:tele)?phone\s+(?:call|conversation|conference)s?\b|\bvideo\s*(?:call|conference)s?\b"
     r"|\bvirtual\s+(?:meeting|call)s?\b|\bspoke\s+(?:by|on\s+the)\s+(?:tele)?phone\b|\bphoned\b"
+    r"|\b(?:by|over\s+the)\s+(?:tele)?phone\b|\b(?:had|held|have|has)\s+an?\s+call\s+with\b"
 )
 _GROUP = (
     r"\bco-?chair(?:s|ed|ing)?\b|\b(?:was|were|be|being)\s+(?:warmly\s+)?received\s+by\b"
@@ -52,7 +55,7 @@ _GROUP = (
     r"|a\s+(?:bilateral\s+|tête-à-tête\s+|productive\s+|good\s+)?(?:meeting|discussion))\b"
     r"|\bheld\s+the\s+(?:[\w’'-]+\s+){0,8}?(?:meeting|retreat|dialogue|consultations?)\b"
     r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b"
-    r"|\bdiscussed\b|\bexchanged\s+views\b"
+    r"|\bdiscussed\b|\bexchanged\s+views\b|\bhost(?:s|ed|ing)?\s+(?-i:(?=[A-Z]))"
     # "held talks with B and C", "is to hold two days of meetings with B and C": one round of talks
     r"|\b(?:hold|holds|held|holding|had|have|has)\s+(?:(?!separate\b)\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
     # a joint press conference is part of the leaders' meeting; "the two ministers ... at a news
@@ -63,9 +66,11 @@ _PAIR = (
     r"\b(?:met|meets?)\b(?:\s+separately)?(?:\s+with\b)?|\bmeeting\s+(?:separately\s+)?with\b"
     r"|\bcall(?:s|ed|ing)?\s+(?:separately\s+)?on\b|\b(?:had|have|has|held|hold)\s+(?:separate\s+|bilateral\s+)"
     r"(?:meetings|talks)\s+with\b|\b(?:had|have|has|held|hold)\s+an?\s+(?:bilateral\s+)?meeting\s+with\b"
+    # "received a courtesy call from B", "President A received Minister B"
+    r"|\bcourtesy\s+calls?\s+(?:on|from)\b|\breceiv(?:e|es|ed|ing)\s+(?-i:(?=(?:the\s+)?(?:visiting\s+)?[A-Z]))"
 )  # fmt: skip
 _GATHERING_CUE = (
-    r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+(?:[\w.’'-]+\s+){0,12}?at"
+    r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|t(?:ook|ake|akes|aking)\s+part\s+in|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+(?:[\w.’'-]+\s+){0,12}?at"
     r"|on\s+the\s+sidelines?\s+of|deliver(?:s|ed)?\s+(?:\w+\s+){0,3}?(?:remarks|speech|address|statement)\s+at"
     r"|spoke\s+at|address(?:ed)?)\b"
     # "signed the FTA at the 63rd Summit of ...": a named summit after "at the"
@@ -75,6 +80,7 @@ _CUES: list[tuple[str, str, str]] = [
     # (form, kind, pattern); earlier forms win at the same position
     ("invite", "visit", _INVITE),
     ("visit", "visit", _VISIT),
+    ("visit_by", "visit", _VISIT_BY),
     ("call", "call", _CALL),
     ("group", "meeting", _GROUP),
     ("pair", "meeting", _PAIR),
@@ -85,8 +91,9 @@ KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES
 
 # Cheap pre-filter: only sentences with one of these words are read (lower-cased literal scan).
 CANDIDATE = re.compile(
-    r"conference|visit|met\b|meet|call|hosted|host |received by|chair|talks|discussion|phone|video|virtual"
-    r"|attend|sideline|summit|join|remarks|invit|retreat|dialogue|spoke|address"
+    r"conference|visit|met\b|meet|call|host|receiv|chair|talks|discuss|phone|video|virtual|attend|sideline"
+    r"|summit|join|remarks|invit|retreat|dialogue|spoke|address|trip|tour|journey|arriv|travel|fl[yie]|head"
+    r"|views|part in|particip| at the "
 )
 
 # A named multilateral gathering: "the 17th Asia-Pacific Conference", "the Special ASEAN-India Foreign

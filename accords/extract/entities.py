@@ -46,13 +46,18 @@ def _without_instruments(
         spans.setdefault(m["entity_id"], []).append(m["start"])
     for e in entities:
         starts = spans.get(e["entity_id"], [])
-        if e["type"] == "ORGANIZATION" and starts and all(
-                in_instrument_title(text[max(0, s - 50) : s]) for s in starts):
+        if (
+            e["type"] == "ORGANIZATION"
+            and starts
+            and all(in_instrument_title(text[max(0, s - 50) : s]) for s in starts)
+        ):
             dropped.add(e["entity_id"])
     if not dropped:
         return entities, mentions
-    return ([e for e in entities if e["entity_id"] not in dropped],
-            [m for m in mentions if m["entity_id"] not in dropped])
+    return (
+        [e for e in entities if e["entity_id"] not in dropped],
+        [m for m in mentions if m["entity_id"] not in dropped],
+    )
 
 
 # A short line in capitals only: a press release's sign-off ("MINISTRY OF FOREIGN AFFAIRS") or a

@@ -77,7 +77,15 @@ _key = phrase_key
 # pycountry short forms that are ambiguous or that the guidelines map elsewhere.
 # Antarctica has an ISO code but is a continent (a location), not a state.
 _SKIP_PYCOUNTRY = {
-    "Congo", "Georgia", "Jersey", "Guernsey", "Jordan", "Chad", "Niger", "Turkey", "Antarctica"
+    "Congo",
+    "Georgia",
+    "Jersey",
+    "Guernsey",
+    "Jordan",
+    "Chad",
+    "Niger",
+    "Turkey",
+    "Antarctica",
 }
 _HISTORIC_OK = {"SUN", "DDR", "CSK", "YUG"}
 

@@ -43,9 +43,9 @@ def _definite_reference(rec: dict) -> bool:
 
 
 def _person_fragment(party: str, persons: list[str]) -> bool:
-    return any(
-        len(p) > 3 and (p in party or party in p and len(party) > 3) for p in persons
-    ) and not is_iso3(party)
+    return any(len(p) > 3 and (p in party or party in p and len(party) > 3) for p in persons) and not is_iso3(
+        party
+    )
 
 
 def merge_mentions(records: list[dict], pair: tuple[str, str] | None, persons: list[str]) -> list[dict]:

@@ -315,9 +315,7 @@ def _initials_start(words: list[tuple[int, int, str]], letters: list[str]) -> tu
         if k != len(letters) or core < 0:
             continue
         tail = [w[2] for w in words[core + 1 :]]
-        if tail and (
-            tail[0] not in _TAIL_OPENERS or not all(t[0].isupper() or t in _MINOR for t in tail)
-        ):
+        if tail and (tail[0] not in _TAIL_OPENERS or not all(t[0].isupper() or t in _MINOR for t in tail)):
             continue
         return s, core
     return None

@@ -81,7 +81,6 @@ def key_of(toks: list[Tok]) -> str:
     return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
 
 
-
 def _flush(cur: list[Tok], out: list[list[Tok]], trim: bool = True) -> list[Tok]:
     """End the phrase ``cur`` (dropping trailing connectors if ``trim``); a fresh empty one."""
     while trim and cur and cur[-1].conn:
@@ -89,6 +88,7 @@ def _flush(cur: list[Tok], out: list[list[Tok]], trim: bool = True) -> list[Tok]
     if cur:
         out.append(cur)
     return []
+
 
 class Analyzer:
     """Per-article state: the scan text, emitted items, acronym definitions, leftovers."""
