@@ -240,3 +240,19 @@ def test_the_visit_of_someone_to_a_country() -> None:
 def test_a_call_by_telephone() -> None:
     text = "Kenyan President Amina Wairimu spoke to Norwegian Premier Lars Eide Holm by telephone today."
     assert [m["kind"] for m in _meetings(text)] == ["call"]
+
+
+def test_captions_audiences_and_joint_meetings() -> None:
+    caption = "Photo Caption: Call on Kenyan President Amina Wairimu by Norwegian Premier Lars Eide Holm"
+    assert [m["participants"] for m in _meetings(caption)] == [["Amina Wairimu", "Lars Eide Holm"]]
+    audience = "Norwegian Premier Lars Eide Holm will have an audience with Thai King Somchai Rattanakul."
+    assert [(m["kind"], m["status"]) for m in _meetings(audience)] == [("meeting", "planned")]
+    joint = "Kenyan President Amina Wairimu and Norwegian Premier Lars Eide Holm had a meeting in Oslo today."
+    assert [m["participants"] for m in _meetings(joint)] == [["Amina Wairimu", "Lars Eide Holm"]]
+    photo = "Kenyan President Amina Wairimu meeting Norwegian Premier Lars Eide Holm, 3 March 2025"
+    assert [m["kind"] for m in _meetings(photo)] == ["meeting"]
+
+
+def test_hosted_to_a_meal_by_several_words() -> None:
+    text = "Kenyan President Amina Wairimu was hosted to a state banquet by Norwegian Premier Lars Eide Holm."
+    assert [m["participants"] for m in _meetings(text)] == [["Amina Wairimu", "Lars Eide Holm"]]

@@ -179,6 +179,8 @@ class Reader:
                 or re.search(r"\b(?:also|will|then|later|today)\s*$", pre)
             ):
                 subj = list(self.protagonist)
+            elif GUEST_WORDS.search(pre):
+                subj = self._guests()  # "His Majesty will visit the camp, hosted by Minister B"
             elif cue.form in ("gathering", "group", "visit_by"):
                 subj = []
             else:
@@ -201,6 +203,13 @@ class Reader:
         place = place_in(doc, s0, s1)
         self.protagonist = subj
         if (
+            cue.form == "pair"
+            and len(obj) > 1
+            and re.search(r"\bby\b", sent[cue.end : offset_of(doc, obj[1], s0, s1) - s0])
+        ):
+            # "Call on B by A" (a caption): one encounter of both
+            self.add(Encounter("meeting", status, [*subj, *obj], None, s0, s1, when, place))
+        elif (
             cue.form == "pair"
             and len(obj) > 1
             and re.search(r"\bwith\b", sent[cue.end : offset_of(doc, obj[1], s0, s1) - s0])

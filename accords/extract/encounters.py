@@ -47,7 +47,7 @@ _CALL = (
 )
 _GROUP = (
     r"\bco-?chair(?:s|ed|ing)?\b|\b(?:was|were|be|being)\s+(?:warmly\s+)?received\s+by\b"
-    r"|\b(?:was|were|be|being)\s+hosted\s+(?:to\s+\w+\s+)?by\b"
+    r"|\b(?:was|were|be|being)\s+hosted\s+(?:to\s+(?:an?\s+)?(?:[\w-]+\s+){1,3})?by\b|,\s+hosted\s+by\b"
     r"|\bhost(?:s|ed|ing)?\s+(?:an?\s+|the\s+)?" + _MEAL + r"\b"
     r"|\bhost(?:s|ed|ing)?\b(?=[^.;]{0,80}?\bto\s+(?:an?\s+)?(?:" + _MEAL + r"|tour)\b)"
     r"|\b(?:meeting|talks|discussions?)\s+between\b"
@@ -56,6 +56,8 @@ _GROUP = (
     r"|\bheld\s+the\s+(?:[\w’'-]+\s+){0,8}?(?:meeting|retreat|dialogue|consultations?)\b"
     r"|\b(?:had|have|has)\s+an?\s+(?:good\s+|productive\s+|fruitful\s+|warm\s+)?discussion\b"
     r"|\bdiscussed\b|\bexchanged\s+views\b|\bhost(?:s|ed|ing)?\s+(?-i:(?=[A-Z]))"
+    # "A and B had a meeting in Putrajaya" (no "with": the subjects are the sides)
+    r"|\b(?:had|held)\s+an?\s+(?:[\w-]+\s+)?meeting\b(?!\s+with\b)"
     # "held talks with B and C", "is to hold two days of meetings with B and C": one round of talks
     r"|\b(?:hold|holds|held|holding|had|have|has)\s+(?:(?!separate\b)\w+\s+){0,4}?(?:meetings|talks)\s+with\b"
     # a joint press conference is part of the leaders' meeting; "the two ministers ... at a news
@@ -67,7 +69,7 @@ _PAIR = (
     r"|\bcall(?:s|ed|ing)?\s+(?:separately\s+)?on\b|\b(?:had|have|has|held|hold)\s+(?:separate\s+|bilateral\s+)"
     r"(?:meetings|talks)\s+with\b|\b(?:had|have|has|held|hold)\s+an?\s+(?:bilateral\s+)?meeting\s+with\b"
     # "received a courtesy call from B", "President A received Minister B"
-    r"|\bcourtesy\s+calls?\s+(?:on|from)\b|\breceiv(?:e|es|ed|ing)\s+(?-i:(?=(?:the\s+)?(?:visiting\s+)?[A-Z]))"
+    r"|\bcourtesy\s+calls?\s+(?:on|from)\b|\b(?:an?\s+)?audience\s+with\b|(?-i:\bmeeting)\s+(?-i:(?=[A-Z]))|\breceiv(?:e|es|ed|ing)\s+(?-i:(?=(?:the\s+)?(?:visiting\s+)?[A-Z]))"
 )  # fmt: skip
 _GATHERING_CUE = (
     r"\b(?:attend(?:s|ed|ing)?|attendance\s+at|t(?:ook|ake|akes|aking)\s+part\s+in|participat(?:e|es|ed|ing)\s+in|join(?:s|ed)?\s+(?:[\w.’'-]+\s+){0,12}?at"
@@ -93,7 +95,7 @@ KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES
 CANDIDATE = re.compile(
     r"conference|visit|met\b|meet|call|host|receiv|chair|talks|discuss|phone|video|virtual|attend|sideline"
     r"|summit|join|remarks|invit|retreat|dialogue|spoke|address|trip|tour|journey|arriv|travel|fl[yie]|head"
-    r"|views|part in|particip| at the "
+    r"|views|part in|particip| at the |audience"
 )
 
 # A named multilateral gathering: "the 17th Asia-Pacific Conference", "the Special ASEAN-India Foreign
