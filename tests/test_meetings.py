@@ -256,3 +256,15 @@ def test_captions_audiences_and_joint_meetings() -> None:
 def test_hosted_to_a_meal_by_several_words() -> None:
     text = "Kenyan President Amina Wairimu was hosted to a state banquet by Norwegian Premier Lars Eide Holm."
     assert [m["participants"] for m in _meetings(text)] == [["Amina Wairimu", "Lars Eide Holm"]]
+
+
+def test_legs_of_a_tour_under_way_are_visits() -> None:
+    text = (
+        "Kenyan Finance Minister Peter Otieno Kamau visited Washington last week to explain the debt plan. "
+        "This week he sought support in Norway, Sweden and Denmark."
+    )
+    hosts = sorted(c for m in _meetings(text) if m["kind"] == "visit" for c in m["countries"] if c != "KEN")
+    assert hosts == ["DNK", "NOR", "SWE", "USA"]
+    # without a tour there are no legs: talks "in" a country are not a visit by themselves
+    alone = "Kenyan Finance Minister Peter Otieno Kamau sought support in Norway for the debt plan."
+    assert _meetings(alone) == []

@@ -256,6 +256,8 @@ class Reader:
                     status,
                     place,
                 )
+        elif cue.form == "leg":
+            self._legs(s0, s1, cue, subj, status)
         elif cue.form == "invite" and obj:
             status = "planned"
             host, _ = first_country(doc, s0 + cue.end, s1, {obj[0].code} if obj[0].code else set())
@@ -283,6 +285,24 @@ class Reader:
             people += [p for p in persons_in(self.doc, s0 + inv.end(), s1) if p not in people][:1]
         when = first_day(self.doc, sent, s0, self.doc.published)
         self.add(Encounter("visit", status, people, host, s0, s1, when, city or place, visitors=list(subj)))
+
+    def _legs(self, s0: int, s1: int, cue: Cue, subj: list[Ent], status: str) -> None:
+        # Only the visitors of a visit already read are on a tour: each country named is a leg.
+        def on_tour(m: Encounter) -> bool:
+            return m.kind == "visit" and any(same_person(p, v) for p in subj for v in m.visitors)
+
+        tour = next((m for m in self.out if on_tour(m)), None)
+        if tour is None:
+            return
+        own = {p.code for p in tour.visitors if p.code} | {tour.host}
+        for _a, _b, e in mentions_in(self.doc, s0 + cue.end, s1):
+            if e.type == "COUNTRY" and e.code and e.code not in own:
+                own.add(e.code)
+                self.add(
+                    Encounter(
+                        "visit", status, list(tour.visitors), e.code, s0, s1, visitors=list(tour.visitors)
+                    )
+                )
 
     def _guests(self) -> list[Ent]:
         """The visitors of the article's first visit, else its protagonist."""

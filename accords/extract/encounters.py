@@ -78,6 +78,11 @@ _GATHERING_CUE = (
     # "signed the FTA at the 63rd Summit of ...": a named summit after "at the"
     r"|\bat\s+(?=the\s+(?-i:(?:\d+(?:st|nd|rd|th)\s+)?(?:[A-Z][\w-]*\s+){0,6}(?:Summit|Conference|Forum|Ministerial)))"
 )  # fmt: skip
+# A leg of a tour already under way: "this week they sought support in the U.K., France and Italy"
+_LEG = (
+    r"\b(?:sought|seeking|held\s+talks|talked|consulted|toured|stopped\s+over)\b"
+    r"(?=[^.;]{0,60}?\bin\s+(?:the\s+)?[A-Z])"
+)
 _CUES: list[tuple[str, str, str]] = [
     # (form, kind, pattern); earlier forms win at the same position
     ("invite", "visit", _INVITE),
@@ -87,6 +92,7 @@ _CUES: list[tuple[str, str, str]] = [
     ("group", "meeting", _GROUP),
     ("pair", "meeting", _PAIR),
     ("gathering", "summit", _GATHERING_CUE),
+    ("leg", "visit", _LEG),
 ]
 CUE = re.compile("|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES)), re.I)
 KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES)}
@@ -95,7 +101,7 @@ KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES
 CANDIDATE = re.compile(
     r"conference|visit|met\b|meet|call|host|receiv|chair|talks|discuss|phone|video|virtual|attend|sideline"
     r"|summit|join|remarks|invit|retreat|dialogue|spoke|address|trip|tour|journey|arriv|travel|fl[yie]|head"
-    r"|views|part in|particip| at the |audience"
+    r"|views|part in|particip| at the |audience|sought|seeking|talked|consulted|toured|stopped"
 )
 
 # A named multilateral gathering: "the 17th Asia-Pacific Conference", "the Special ASEAN-India Foreign
@@ -123,7 +129,7 @@ MULTILATERAL = re.compile(
 
 _PLANNED = re.compile(
     r"\b(?:will|shall|would|is\s+to|are\s+to|to\s+be|(?:is|are)\s+(?:scheduled|expected|due|set|slated|poised"
-    r"|going|likely)\s+to|plans?\s+to|planned\s+to|intends?\s+to|decided\s+to|(?:is|are)\s+to\s+hold|invit\w+"
+    r"|going|likely)\s+to|plans?|planned|planning|intends?\s+to|decided\s+to|(?:is|are)\s+to\s+hold|invit\w+"
     r"|upcoming|forthcoming|possible|proposed|may|might|later\s+(?:this|today|tonight))\b",
     re.I,
 )
