@@ -3,8 +3,8 @@
 Usage: python bench/extract_speed.py [--limit N] [--repeat R]
 
 Builds N articles with ../shared/tools/reuters_to_raw.py, then times ``accords.extract.extract``
-(entities, mentions, agreements; no I/O, no validation) in this single process and prints
-characters per second, plus the entity and agreement stages separately, and how time grows
+(entities, mentions, agreements, meetings; no I/O, no validation) in this single process and prints
+characters per second, plus the entity stage and the meeting pass separately, and how time grows
 with article length (one synthetic long article made by concatenating real ones).
 Reuters-21578, Distribution 1.0 (research use).
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from accords.extract import extract
 from accords.extract.entities import extract_entities
+from accords.extract.meetings import extract_meetings
 from accords.ids import canonical_text
 
 TOOL = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "reuters_to_raw.py"
@@ -28,8 +29,21 @@ TOOL = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "reu
 
 def load(limit: int) -> list[tuple[str, str | None]]:
     out = Path(tempfile.mkdtemp(prefix="accords-speed-"))
-    subprocess.run([sys.executable, str(TOOL), str(out), "--limit", str(limit), "--format", "jsonl",
-                    "--per-file", str(limit)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(TOOL),
+            str(out),
+            "--limit",
+            str(limit),
+            "--format",
+            "jsonl",
+            "--per-file",
+            str(limit),
+        ],
+        check=True,
+        capture_output=True,
+    )
     docs = []
     for f in sorted(out.glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
@@ -57,9 +71,17 @@ def main() -> int:
     extract(*docs[0])  # warm up lazily built tables
     full = best_of(args.repeat, lambda: [extract(t, title) for t, title in docs])
     ents = best_of(args.repeat, lambda: [extract_entities(t, title) for t, title in docs])
+    staged = [(t, title, *extract_entities(t, title)) for t, title in docs]
+    meets = best_of(
+        args.repeat, lambda: [extract_meetings(t, title, None, e, m, []) for t, title, e, m in staged]
+    )
     print(f"{len(docs)} Reuters articles, {chars:,} characters (CPU time, best of {args.repeat})")
-    print(f"  extract (entities + mentions + agreements): {full:6.2f} s  {chars / full:>12,.0f} chars/s")
-    print(f"  entities + mentions only:                   {ents:6.2f} s  {chars / ents:>12,.0f} chars/s")
+    for label, secs in (
+        ("extract (entities, mentions, agreements, meetings)", full),
+        ("entities + mentions only", ents),
+        ("meetings pass only (given the entities)", meets),
+    ):
+        print(f"  {label + ':':52s} {secs:6.2f} s  {chars / secs:>12,.0f} chars/s")
     print("growth with article length (one article made of consecutive real ones):")
     for target in (10_000, 50_000, 200_000):
         text, n = "", 0

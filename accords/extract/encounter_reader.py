@@ -24,7 +24,6 @@ from accords.extract.encounter_facts import (
 )  # fmt: skip
 from accords.extract.encounters import (
     ACCOMPANIED,
-    CANDIDATE,
     GUEST_WORDS,
     INVITATION_BY,
     OBJECT_STOP,
@@ -34,6 +33,7 @@ from accords.extract.encounters import (
     background,
     cues,
     gathering_name,
+    has_keyword,
     is_multilateral,
     planned,
 )  # fmt: skip
@@ -133,11 +133,15 @@ class Reader:
         """Read the encounters of sentence ``text[s0:s1]``."""
         text = self.doc.text
         sent = text[s0:s1]
-        if ACCOMPANIED.search(sent) and not is_past(self.doc, s0, s1):
-            self._accompany(s0, s1, sent)
-        found = cues(sent) if CANDIDATE.search(sent.lower()) else []
+        low = sent.lower()
+        lead = persons_in(self.doc, s0, s1)
+        if lead and ("accompan" in low or "joined by" in low or "delegation" in low):
+            if ACCOMPANIED.search(sent) and not is_past(self.doc, s0, s1):
+                self._accompany(s0, s1, sent)
+        # A cue needs people: named in the sentence, or told by pronoun, honorific or "the two leaders".
+        found = cues(sent) if (lead or _PEOPLE_WORDS.search(sent)) and has_keyword(low) else []
         if not found:
-            lead = persons_in(self.doc, s0, min(s1, s0 + 60))
+            lead = [p for p in lead if offset_of(self.doc, p, s0, s1) < s0 + 60]
             if lead:
                 self.protagonist = lead[:1]
             return
@@ -327,6 +331,13 @@ class Reader:
         for m in self.out:
             if m.kind == "visit" and any(v in m.visitors for v in visitors):
                 m.people += [h for h in hosts if h not in m.people]
+
+
+_PEOPLE_WORDS = re.compile(
+    r"\b(?:he|she|they|his|her|their|him|them)\b|\b(?:two|both)\s+(?:leaders|ministers|presidents|prime|heads)"
+    r"|highness|majesty|royal\s+couple|delegation",
+    re.I,
+)
 
 
 def _joined(sent: str, pre: str) -> bool:

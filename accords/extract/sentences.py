@@ -15,6 +15,7 @@ boundary needs whitespace after the punctuation.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Titles and other abbreviations that practically never end a sentence.
 _NEVER_FINAL = frozenset(
@@ -82,6 +83,20 @@ def _period_ends_sentence(text: str, punct_start: int, after: int) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences and return their ``(start, end)`` offsets (a new list each call).
+
+    The agreement and meeting passes both read an article by sentences: the split of the last
+    few texts is kept, so the second pass does not split again.
+    """
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=8)
+def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[tuple[int, int]]:
     """Split ``text`` into sentences and return their ``(start, end)`` offsets.
 
     Offsets index into ``text``; leading and trailing whitespace is excluded, so
