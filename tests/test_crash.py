@@ -39,7 +39,10 @@ def reference(tmp_path_factory) -> dict:
     from accords.settings import Settings
 
     run_ingest(Settings(raw_dir=raw, warehouse_dir=base / "wh", settle_seconds=0), log=quiet)
-    return {t: snapshot(base / "wh", t) for t in DATA_TABLES}
+    ref = {t: snapshot(base / "wh", t) for t in DATA_TABLES}
+    # Every table has rows, so "rerun equals clean run" says something about each (meetings too).
+    assert all(read_table(base / "wh", t).num_rows > 0 for t in DATA_TABLES)
+    return ref
 
 
 def no_orphans(wh: Path) -> None:
