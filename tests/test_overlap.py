@@ -130,6 +130,9 @@ def assert_no_duplicates(wh: Path) -> None:
     assert len(ids) == len(set(ids))
     paths = read_table(wh, "ingestions", ["run_id", "path"]).to_pylist()
     assert len({(r["run_id"], r["path"]) for r in paths}) == len(paths)
+    # the visit in write_raw gives one meeting: present once, whichever run wrote it
+    meets = read_table(wh, "meetings", ["article_id", "meeting_id"]).to_pylist()
+    assert len(meets) == 1, meets
 
 
 @pytest.mark.integration
