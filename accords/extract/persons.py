@@ -86,8 +86,9 @@ def name_like(word: str, lex: Lexicon, common: Callable[[str], bool]) -> bool:
     if not word or not word[0].isupper() or any(c.isdigit() for c in word):
         return False
     if len(word) > 1 and word.replace(".", "").replace("-", "").isupper():
-        # Initials ("A.", "A.W.") pass unless they spell a country ("U.S."); acronyms do not.
-        return bool(_INITIALS_RE.fullmatch(word)) and word not in lex.gazetteer
+        # Initials ("A.", "A.W.") pass unless they spell a country ("U.S.") or a title ("H.E.");
+        # acronyms do not.
+        return bool(_INITIALS_RE.fullmatch(word)) and word not in lex.gazetteer and word not in lex.honorifics
     if (
         word in lex.stopwords
         or word in _POLITY_NOUNS
