@@ -24,3 +24,8 @@ def test_abbreviated_ministerial_titles_head_a_surname() -> None:
     # Press releases shorten "Senior Minister" and "External Affairs Minister" before a surname.
     assert _persons("Later, SM Okafor called on the Governor.") == ["Okafor"]
     assert _persons("EAM Raghavan met the delegation.") == ["Raghavan"]
+
+
+def test_royal_patronymics_keep_the_fathers_title_inside_the_name() -> None:
+    assert _persons("Tunku Hamid ibni Sultan Yusof will visit Oslo.") == ["Hamid ibni Sultan Yusof"]
+    assert _persons("His Highness Hamid Ibni Sultan Yusof will visit Oslo.") == ["Hamid Ibni Sultan Yusof"]

@@ -127,6 +127,10 @@ def _plain_word(a: Analyzer, tok: Tok) -> bool:
     )
 
 
+# "son / daughter of" inside Malay and Arabic royal names, before the father's title and name
+_PATRONYMIC = frozenset({"ibni", "ibn", "bin", "binti", "bint"})
+
+
 def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
     """Index where the trailing name-like tokens of ``toks`` start (len(toks) if none)."""
     i = len(toks)
@@ -146,6 +150,9 @@ def _name_tail(a: Analyzer, toks: list[Tok]) -> int:
             count += 1
         elif t.conn and t.text in NAME_CONNECTORS and i - 1 > 0 and a.name_like(toks[i - 2]) and count:
             i -= 1
+        elif count and i > 2 and t.text in a.lex.roles and toks[i - 2].text.lower() in _PATRONYMIC:
+            i -= 2  # "Tunku Ismail Ibni Sultan Ibrahim": the father's title is part of the name
+            count += 2
         else:
             break
     while i < len(toks) and toks[i].conn:
