@@ -46,11 +46,13 @@ _TOKEN = (
     r")"
 )
 CONNECTORS = frozenset(
-    "of and the for de del da di do dos das du des la le van von der den y bin binti bte ibn ibni al el on & und "
-    "ng e es".split()  # Italian/Portuguese "e" ("Cassa Depositi e Prestiti"), "Dar es Salaam"
+    "of and the for de del da di do dos das du des la le van von der den y bin binti bte ibn ibni al el on "
+    "& und ng e es".split()  # Italian/Portuguese "e" ("Cassa Depositi e Prestiti"), "Dar es Salaam"
 )
 # Connectors that may sit inside a person's name.
-NAME_CONNECTORS = frozenset("bin binti bte ibn ibni al el de del da di dos das du van von der den y la le".split())
+NAME_CONNECTORS = frozenset(
+    "bin binti bte ibn ibni al el de del da di dos das du van von der den y la le".split()
+)
 _CONN = "|".join(sorted((re.escape(c) for c in CONNECTORS), key=len, reverse=True))
 _SEP = r"[ \t]+"
 RUN_RE = re.compile(rf"(?=[{UP}])(?<![{UP}{LOW}0-9])(?:{_TOKEN})(?:{_SEP}(?:(?:{_CONN}){_SEP})*{_TOKEN})*")
