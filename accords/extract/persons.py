@@ -71,6 +71,13 @@ _TITLE_COMMA_BEFORE_RE = re.compile(
     + r")(?:[ \t]+(?:of|for|to|in|at)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*"
     r"(?:[ \t]+(?:(?:and|of|the|for|on)[ \t]+)*[A-Z][\w'’-]*|,[ \t]+[A-Z][\w'’-]*){0,8})?,[ \t]*$"
 )
+# "President of the Republic of Korea (ROK) <name>": a title whose object ends in its acronym.
+_TITLE_ACRONYM_BEFORE_RE = re.compile(
+    r"\b(?:"
+    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _ROLE_NOUNS.split("|"))
+    + r")[ \t]+(?:of|for|to|in|at)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*"
+    r"(?:[ \t]+(?:(?:and|of|the|for|on)[ \t]+)*[A-Z][\w'’-]*){0,8}[ \t]+\([A-Z][A-Za-z]{1,7}\)[ \t]+$"
+)
 # Tokens that are kept as a surface alias but dropped from the canonical name.
 _NAME_HONORIFICS = frozenset({"Haji", "Hajah", "Hj", "Hj."})
 
@@ -433,6 +440,8 @@ def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | N
         return None, None  # "The Chinese ambassador to Cambodia, Wang Wenbin, met ..."
     if _TITLE_COMMA_BEFORE_RE.search(a.scan, max(0, start - 110), start):
         return None, None  # "Ethiopia's Minister of Foreign Affairs, Gedion Timothewos"
+    if _TITLE_ACRONYM_BEFORE_RE.search(a.scan, max(0, start - 130), start):
+        return None, None  # "Minister of Foreign Affairs of the Lao PDR (LPDR) Sone Vilay"
     if _after_person(a, start):
         return None, None  # "Foreign Ministers Johann Wadephul and Radoslaw Sikorski"
     if _AFTER_RE.match(a.scan, end):
