@@ -44,3 +44,10 @@ def test_is_old_only_for_dates_well_before_publication() -> None:
     last = TEXT.rindex("The 2019")
     assert is_old(doc, last, len(TEXT))
     assert not is_old(doc, 0, TEXT.index(".") + 1)
+
+
+def test_the_sign_off_names_the_issuing_country() -> None:
+    text = "Peru and Chile met in Lima.\n\nMINISTRY OF FOREIGN AFFAIRS\nCHILE\n3 MARCH 2025"
+    doc = build_doc(text, None, date(2025, 3, 4), ENTITIES, _mentions())
+    assert doc.issuer == "CHL"
+    assert build_doc(TEXT, None, date(2025, 3, 4), ENTITIES, _mentions()).issuer is None

@@ -68,3 +68,11 @@ def test_sameness() -> None:
     assert not same_encounter(one, Encounter("meeting", "planned", [host, b], None, 5, 9))
     assert same_gathering("Andean Summit", "9th Summit of Heads of State of the Andean Community")
     assert not same_gathering("Nordic-Baltic Ministers' Meeting", "Ministerial Session of the Oslo Forum")
+
+
+def test_the_issuing_country_is_the_unmarked_home_side() -> None:
+    doc = _doc()
+    doc.issuer = "CHL"
+    visitor = _person("Ivan Horvat", "HRV")
+    meeting = Encounter("meeting", "held", [visitor, _person("Luis Vega", None)], None, 0, 1)
+    assert countries_of(doc, meeting) == ["HRV", "CHL"]  # not PER, the most-mentioned country

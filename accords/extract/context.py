@@ -43,6 +43,7 @@ class Doc:
     main_countries: list[str]
     country_names: dict[str, str] = field(default_factory=dict)  # casefolded name/alias -> ISO3
     starts: list[int] = field(default_factory=list)  # mention start offsets, built lazily
+    issuer: str | None = None  # ISO3 of the country in a sign-off ("MINISTRY OF FOREIGN AFFAIRS / SINGAPORE")
 
 
 D = TypeVar("D", bound=Doc)
@@ -110,8 +111,27 @@ def build_doc(
             main.append(code)
     return factory(
         text=text, published=published, ents=ents, mentions=ms, main_countries=main,
-        country_names=country_names,
+        country_names=country_names, issuer=_issuer(text, country_names),
     )  # fmt: skip
+
+
+# A press release's sign-off: the issuing body in capitals, then its country on the next line.
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:MINISTRY|OFFICE|EMBASSY|HIGH COMMISSION|PRIME MINISTER|PRESIDENT|DEPARTMENT)\b[^\n]{0,60}\n"
+    r"[ \t]*([A-Z][A-Z .'’-]{2,40}?)[ \t]*$",
+    re.M,
+)
+
+
+def _issuer(text: str, country_names: dict[str, str]) -> str | None:
+    """ISO3 of the country a sign-off names, if the text has one."""
+    if "\n" not in text:
+        return None
+    for m in _SIGN_OFF.finditer(text):
+        code = country_names.get(m.group(1).strip().casefold())
+        if code:
+            return code
+    return None
 
 
 def mentions_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, Ent]]:

@@ -64,7 +64,9 @@ def countries_of(doc: Doc, m: Encounter) -> list[str]:
         if p.code and p.code not in codes:
             codes.append(p.code)
     unknown = sum(1 for p in people if not p.code)
-    spare = [c for c in doc.main_countries if c not in codes and c != m.host]
+    # The issuing country of a press release (its sign-off) is the unmarked home side first.
+    ranked = [doc.issuer, *doc.main_countries] if doc.issuer else doc.main_countries
+    spare = list(dict.fromkeys(c for c in ranked if c and c not in codes and c != m.host))
     take = min(max(0, 2 - len(codes)), unknown)
     if m.kind == "visit":
         take = 0 if codes else 1
