@@ -46,6 +46,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/small_files.py
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/parse_scaling.py
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

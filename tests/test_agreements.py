@@ -24,6 +24,10 @@ SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
     "Kassym-Jomart Tokayev": ("PERSON", "Kassym-Jomart Tokayev", "KAZ", "President"),
     "Tokayev": ("PERSON", "Kassym-Jomart Tokayev", "KAZ", "President"),
     "Xi": ("PERSON", "Xi Jinping", "CHN", "President"),
+    "Tran Van Luong": ("PERSON", "Tran Van Luong", "VNM", "President"),
+    "Tran": ("PERSON", "Tran Van Luong", "VNM", "President"),
+    "Daniel Koh": ("PERSON", "Daniel Koh", "SGP", "Prime Minister"),
+    "Koh": ("PERSON", "Daniel Koh", "SGP", "Prime Minister"),
     "Astana": ("LOCATION", "Astana", None, None),
     "Hanoi": ("LOCATION", "Hanoi", None, None),
     "Acme Steel Corp": ("ORGANIZATION", "Acme Steel Corp", None, None),
@@ -133,22 +137,22 @@ def test_enumerated_documents_after_header() -> None:
 
 def test_joint_statement_and_unindividuated_documents() -> None:
     text = (
-        "Chinese President Xi Jinping held talks with Kazakh President Kassym-Jomart Tokayev in Astana "
-        "on Wednesday. Following their talks, both leaders signed a joint statement and witnessed the "
-        "exchange of numerous cooperation documents in fields including trade, aviation, aerospace and "
-        "media. "
-        "Xi said China values its partnership with Kazakhstan. Tokayev agreed."
+        "Vietnamese President Tran Van Luong received Singaporean Prime Minister Daniel Koh in Hanoi "
+        "on Friday. At the close of the meeting the two leaders signed a joint statement, then "
+        "witnessed the exchange of several cooperation documents covering trade, aviation, aerospace "
+        "and media. "
+        "Koh said Singapore prizes its friendship with Vietnam. Tran agreed."
     )
     out = run(text)
     assert len(out) == 2
     js, docs = out
     assert js["kind"] == "joint_statement"
-    assert set(js["parties"]) == {"CHN", "KAZ"}
-    assert set(js["signatories"]) == {"Xi Jinping", "Kassym-Jomart Tokayev"}
+    assert set(js["parties"]) == {"SGP", "VNM"}
+    assert set(js["signatories"]) == {"Tran Van Luong", "Daniel Koh"}
     assert js["status"] == "signed"
     assert js["fields"] == []
     assert docs["kind"] == "other"
-    assert set(docs["parties"]) == {"CHN", "KAZ"}
+    assert set(docs["parties"]) == {"SGP", "VNM"}
     assert set(docs["fields"]) == {"trade", "aviation", "space", "media"}
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,8 +238,19 @@ def test_load_feeds(tmp_path: Path) -> None:
         load_feeds(f)
 
 
-def test_shipped_feeds_file_parses() -> None:
-    load_feeds(Path(__file__).resolve().parent.parent / "feeds.toml")
+def test_shipped_feeds_file_parses(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "feeds.toml"
+    text = shipped.read_text(encoding="utf-8")
+    # Every [[feed]] table of the file is read, in order, and each is a web address.
+    listed = [e["url"].strip() for e in tomllib.loads(text).get("feed", [])]
+    feeds = load_feeds(shipped).feeds
+    assert feeds == listed
+    assert all(u.startswith(("https://", "http://")) for u in feeds), feeds
+    # The example the file documents in its comments, uncommented, is a valid feeds file.
+    example = [m.group(1) for m in re.finditer(r"^#\s*(\[\[feed\]\]|\w+\s*=.*)$", text, re.M)]
+    assert example, "feeds.toml no longer shows an example [[feed]] table"
+    (tmp_path / "example.toml").write_text("\n".join(example) + "\n")
+    assert load_feeds(tmp_path / "example.toml").feeds == ["https://example.org/world/rss.xml"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+
 from accords.history import RunCounts, interrupted_run_row, new_run_id, run_status
 
 
@@ -9,6 +12,17 @@ def test_run_ids_sort_by_start_and_are_unique() -> None:
     ids = {new_run_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(len(i) == 25 and i[8] == "T" and i[15] == "Z" for i in ids)
+    # Starts one second to years apart, across digit-count changes (9 -> 10 h, day 9 -> 10,
+    # month 9 -> 10) and a year end: sorting the ids as strings sorts the runs by start.
+    base = datetime(2025, 9, 9, 9, 59, 58, tzinfo=UTC)
+    steps = [timedelta(seconds=s) for s in (0, 1, 2, 61, 3600, 86_400, 30 * 86_400, 113 * 86_400,
+                                            400 * 86_400, 3000 * 86_400)]
+    starts = [base + step for step in steps] + [datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
+                                               datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)]
+    by_id = {new_run_id(t): t for t in starts}
+    shuffled = list(by_id)
+    random.Random(17).shuffle(shuffled)
+    assert [by_id[i] for i in sorted(shuffled)] == sorted(starts)
 
 
 def test_interrupted_run_without_metadata_takes_its_start_from_the_run_id() -> None:

@@ -66,6 +66,39 @@ def test_rerun_is_idempotent(settings) -> None:
     assert res.row["files_unchanged"] == 3 and res.row["articles_written"] == 0
 
 
+def test_only_verify_hashes_sees_an_edit_that_keeps_size_and_mtime(settings, capsys, monkeypatch) -> None:
+    from accords.cli import main
+
+    run_ingest(settings, log=quiet)
+    p = settings.raw_dir / "visit.txt"
+    before = p.stat()
+    edited = p.read_text().replace("Chilean copper", "Chilean silver")  # same length, new text
+    assert edited != p.read_text() and len(edited.encode()) == before.st_size
+    p.write_text(edited)
+    os.utime(p, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (p.stat().st_size, p.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    def silver_articles() -> list[dict]:
+        arts = read_table(settings.warehouse_dir, "articles").to_pylist()
+        return [a for a in arts if "silver" in a["text"]]
+
+    # Without the flag, same size and mtime are trusted: the edit goes unseen.
+    res = run_ingest(settings, log=quiet)
+    assert (res.row["files_unchanged"], res.row["files_changed"], res.row["articles_written"]) == (3, 0, 0)
+    assert silver_articles() == []
+    # With it (through the command line, so the flag itself is what is tested), the file is re-read.
+    monkeypatch.setenv("ACCORDS_SETTLE_SECONDS", "0")
+    wh = ["--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]
+    assert main(["ingest", "--no-prefect", "--verify-hashes", *wh]) == 0
+    capsys.readouterr()
+    last = max(read_table(settings.warehouse_dir, "runs").to_pylist(), key=lambda r: r["started_at"])
+    assert (last["files_unchanged"], last["files_changed"], last["articles_written"]) == (2, 1, 1)
+    assert [a["source_path"] for a in silver_articles()] == ["visit.txt"]
+    changed = [r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist()
+               if r["path"] == "visit.txt" and r["status"] == "changed"]
+    assert changed and changed[0]["article_ids"] == [silver_articles()[0]["article_id"]]
+
+
 def test_changed_file_adds_its_new_article(settings) -> None:
     run_ingest(settings, log=quiet)
     p = settings.raw_dir / "visit.txt"
