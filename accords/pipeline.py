@@ -68,11 +68,17 @@ class ArticleRows:
 
 @dataclass
 class BatchOutput:
-    """What one batch produced: per-article rows and one ingestion row per file."""
+    """What one batch produced: per-article rows, one ingestion row per file, the file-article links.
+
+    A batch holding a piece of a large .jsonl file reports the piece in ``pieces`` instead of an
+    ingestion row: the file's row is made once all its pieces are in (``accords.pieces``).
+    """
 
     articles: list[ArticleRows] = field(default_factory=list)
     ingestions: list[dict[str, Any]] = field(default_factory=list)
     file_quarantine: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    pieces: list[Any] = field(default_factory=list)  # accords.pieces.PieceDone
 
 
 def _quarantine_row(ctx: BatchContext, source_path: str, article_id: str | None, record_type: str,
@@ -141,13 +147,15 @@ def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> Article
     return out
 
 
-def _ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, sha: str | None = None,
-                   article_ids: list[str] | None = None, error: str | None = None) -> dict[str, Any]:
+def ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, sha: str | None = None,
+                  articles: int = 0, error: str | None = None,
+                  article_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``ingestions`` row of one file; ``article_ids`` only carries a pre-``file_articles`` list."""
     found = isinstance(f, FoundFile)
     return {
         "run_id": ctx.run_id, "path": f.rel_path, "sha256": sha,
         "size_bytes": f.size if found else None, "mtime_ns": f.mtime_ns if found else None,
-        "status": status, "articles": len(article_ids or []), "article_ids": article_ids or [],
+        "status": status, "articles": articles, "article_ids": list(article_ids),
         "error": error, "schema_version": validate.schema_version("ingestion"),
         "ingested_at": ctx.ingested_at,
     }
@@ -164,7 +172,14 @@ def trusted_unchanged(f: FoundFile, prev: FileState | None, ctx: BatchContext) -
 
 def unchanged_row(f: FoundFile, prev: FileState, ctx: BatchContext) -> dict[str, Any]:
     """The ingestion row of a file recognised as unchanged."""
-    return _ingestion_row(ctx, f, "unchanged", prev.sha256, list(prev.article_ids))
+    return ingestion_row(ctx, f, "unchanged", prev.sha256, prev.articles, article_ids=prev.article_ids)
+
+
+def link_row(ctx: BatchContext, rel_path: str, art: Article, aid: str) -> dict[str, Any]:
+    """The ``file_articles`` row linking an article to the file it was read from."""
+    _, sep, line = art.source_path.rpartition("#")
+    return {"run_id": ctx.run_id, "path": rel_path, "article_id": aid,
+            "line": int(line) if sep and line.isdigit() else None}
 
 
 # Files to read this run, each with its previous state (None: new to the warehouse).
@@ -218,7 +233,8 @@ def unchanged_ingestions(states: pa.Table, rows: pa.Array, ctx: BatchContext) ->
     columns = {
         "run_id": const("run_id", ctx.run_id), "path": t["path"], "sha256": t["sha256"],
         "size_bytes": t["size_bytes"], "mtime_ns": t["mtime_ns"], "status": const("status", "unchanged"),
-        "articles": pc.list_value_length(ids).cast(pa.int32()), "article_ids": ids,
+        "articles": pc.coalesce(t["articles"], pc.list_value_length(ids).cast(pa.int32())),
+        "article_ids": ids,
         "error": pa.nulls(n, pa.string()),
         "schema_version": const("schema_version", validate.schema_version("ingestion")),
         "ingested_at": const("ingested_at", datetime.fromisoformat(ctx.ingested_at)),
@@ -243,17 +259,17 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
             raise fetched  # an unexpected error fails this file only (see process_batch)
         data = fetched if fetched is not None else read_with_retry(f, ctx.max_file_bytes)
     except UnreadableFile as exc:
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", error=str(exc)))
+        out.ingestions.append(ingestion_row(ctx, f, "failed", error=str(exc)))
         return
     sha = sha256_hex(data)
     if prev is not None and prev.sha256 == sha:
-        out.ingestions.append(_ingestion_row(ctx, f, "unchanged", sha, list(prev.article_ids)))
+        out.ingestions.append(unchanged_row(f, prev, ctx))
         return
     status = "new" if prev is None else "changed"
     try:
         parsed = parse_file(data, f.rel_path)
     except UnparseableFile as exc:
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=str(exc)))
+        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=str(exc)))
         return
     crash_point(ctx.crash_at, "during_parse")
     sidecar = read_sidecar(f)
@@ -261,10 +277,9 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
     if isinstance(url, str) and url:
         # A page saved by `accords fetch`: the URL it came from beats any link inside the page.
         parsed.articles = [replace(a, url=url) for a in parsed.articles]
-    ids: list[str] = []
     for art in parsed.articles:
         aid = make_article_id(art.text)
-        ids.append(aid)
+        out.links.append(link_row(ctx, f.rel_path, art, aid))
         if aid not in ctx.known_article_ids:
             out.articles.append(article_rows(art, sha, ctx))
     for problem in parsed.problems:
@@ -274,10 +289,10 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
             [{"path": "/", "message": problem.error}]))
     if not parsed.articles:
         reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=reason))
+        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=reason))
         return
     error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
-    out.ingestions.append(_ingestion_row(ctx, f, status, sha, ids, error))
+    out.ingestions.append(ingestion_row(ctx, f, status, sha, len(parsed.articles), error))
 
 
 def read_with_retry(f: FoundFile, max_bytes: int, attempts: int = READ_ATTEMPTS) -> bytes:
@@ -336,17 +351,18 @@ def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchCon
         except Exception as exc:
             # Whatever one file triggers (even an extractor bug) is recorded against that file;
             # the run goes on, and the file is retried next run.
-            out.ingestions.append(_ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
+            out.ingestions.append(ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
             continue
         out.articles += one.articles
         out.ingestions += one.ingestions
         out.file_quarantine += one.file_quarantine
+        out.links += one.links
     return out
 
 
 def skipped_rows(skipped: list[SkippedFile], ctx: BatchContext) -> list[dict[str, Any]]:
     """Ingestion rows noting files discovery passed over (hidden, partial, links, too large)."""
-    return [_ingestion_row(ctx, s, "skipped", error=s.reason) for s in skipped]
+    return [ingestion_row(ctx, s, "skipped", error=s.reason) for s in skipped]
 
 
 def dedupe(out: BatchOutput, seen: set[str]) -> BatchOutput:
@@ -389,6 +405,7 @@ def table_rows(out: BatchOutput) -> dict[str, list[dict[str, Any]]]:
             tables[t].extend(rows)
         quarantine.extend(a.quarantine)
     tables["quarantine"] = quarantine
+    tables["file_articles"] = out.links
     tables["ingestions"] = out.ingestions
     return tables
 
