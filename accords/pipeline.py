@@ -27,7 +27,7 @@ from accords.extract import EXTRACTOR_VERSION, extract
 from accords.history import FileState, RunCounts, file_states_at
 from accords.ids import article_id as make_article_id
 from accords.ids import scope_to_article, sha256_hex
-from accords.parse import parse_file
+from accords.parse import ParseResult, parse_file
 from accords.records import Article
 from accords.tables import TABLE_SCHEMAS, utcnow
 
@@ -274,12 +274,26 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
     crash_point(ctx.crash_at, "during_parse")
     sidecar = read_sidecar(f)
     url = sidecar.get("final_url") or sidecar.get("url") if sidecar else None
-    if isinstance(url, str) and url:
-        # A page saved by `accords fetch`: the URL it came from beats any link inside the page.
+    add_parsed(parsed, f.rel_path, sha, ctx, out, url if isinstance(url, str) else None)
+    if not parsed.articles:
+        reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
+        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=reason))
+        return
+    error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
+    out.ingestions.append(ingestion_row(ctx, f, status, sha, len(parsed.articles), error))
+
+
+def add_parsed(parsed: ParseResult, rel_path: str, sha: str, ctx: BatchContext, out: BatchOutput,
+               url: str | None = None) -> None:
+    """Append the rows of parsed articles (new ones extracted), their links and bad lines to ``out``.
+
+    ``url``: where a page saved by `accords fetch` came from (beats any link inside the page).
+    """
+    if url:
         parsed.articles = [replace(a, url=url) for a in parsed.articles]
     for art in parsed.articles:
         aid = make_article_id(art.text)
-        out.links.append(link_row(ctx, f.rel_path, art, aid))
+        out.links.append(link_row(ctx, rel_path, art, aid))
         if aid not in ctx.known_article_ids:
             out.articles.append(article_rows(art, sha, ctx))
     for problem in parsed.problems:
@@ -287,12 +301,6 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
         out.file_quarantine.append(_quarantine_row(
             ctx, problem.source_path, None, "article", {"source_path": problem.source_path},
             [{"path": "/", "message": problem.error}]))
-    if not parsed.articles:
-        reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
-        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=reason))
-        return
-    error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
-    out.ingestions.append(ingestion_row(ctx, f, status, sha, len(parsed.articles), error))
 
 
 def read_with_retry(f: FoundFile, max_bytes: int, attempts: int = READ_ATTEMPTS) -> bytes:
@@ -337,8 +345,28 @@ def prefetch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext)
 
 
 def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
-    """Process a batch of files; one bad file never stops the others."""
+    """Process a batch of files (or a piece of a large .jsonl, see ``accords.pieces``).
+
+    One bad file never stops the others.
+    """
     out = BatchOutput()
+    if files and not isinstance(files[0], tuple):
+        from accords.pieces import failed_piece, process_piece  # pieces builds on this module
+
+        for piece in files:
+            one = BatchOutput()
+            try:
+                process_piece(piece, ctx, one)
+            except ImportError:
+                raise
+            except Exception as exc:  # the piece's rows are dropped and its file fails
+                out.pieces.append(failed_piece(piece, exc))
+                continue
+            out.articles += one.articles
+            out.file_quarantine += one.file_quarantine
+            out.links += one.links
+            out.pieces += one.pieces
+        return out
     fetched = prefetch(files, ctx)
     for i, (f, prev) in enumerate(files):
         # Each file's rows are kept apart and merged only when the whole file succeeded, so a
