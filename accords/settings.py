@@ -38,7 +38,7 @@ class Settings:
     batch_bytes: int = 2_000_000
     # A .jsonl file of more lines (or bytes, batch_bytes) is processed as pieces of at most this
     # many lines, each a batch of its own: memory stays bounded and every worker gets a share.
-    jsonl_batch_lines: int = 5_000
+    jsonl_batch_lines: int = 2_000
     # Worker processes for extraction; 0 means one per CPU core.
     workers: int = 0
     # Where batches run in a Prefect flow: "process" (local pool) or "dask" (prefect-dask).

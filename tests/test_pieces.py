@@ -146,3 +146,16 @@ def test_killed_between_two_pieces_then_rerun_equals_clean_run(tmp_path: Path, r
     runs = sorted(read_table(wh, "runs").to_pylist(), key=lambda r: r["started_at"])
     assert [r["status"] for r in runs] == ["failed", "completed_with_errors"]
     assert "interrupted" in runs[0]["error"] and runs[1]["articles_written"] == N_LINES - len(BAD_LINES)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_flow_runs_pieces_as_tasks_on_two_workers(tmp_path: Path, raw: Path) -> None:
+    from flows.ingest import ingest_flow
+
+    ref = settings_for(tmp_path, "ref", jsonl_batch_lines=1000)
+    run_ingest(ref, log=quiet)
+    wh = tmp_path / "wh"
+    row = ingest_flow(raw_dir=str(raw), warehouse_dir=str(wh),
+                      options={"settle_seconds": 0.0, "jsonl_batch_lines": 4, "workers": 2})
+    assert row["status"] == "completed_with_errors" and row["files_new"] == 2
+    assert rows(wh) == rows(ref.warehouse_dir)
