@@ -159,3 +159,16 @@ def test_the_flow_runs_pieces_as_tasks_on_two_workers(tmp_path: Path, raw: Path)
                       options={"settle_seconds": 0.0, "jsonl_batch_lines": 4, "workers": 2})
     assert row["status"] == "completed_with_errors" and row["files_new"] == 2
     assert rows(wh) == rows(ref.warehouse_dir)
+
+
+def test_pieces_of_a_jsonl_on_an_object_store(tmp_path: Path, raw: Path, s3_bucket: str) -> None:
+    from tests.test_discover_uri import put as put_object
+
+    for name in ("export.jsonl", "note.txt"):
+        put_object(s3_bucket, f"raw/{name}", (raw / name).read_bytes())
+    ref = settings_for(tmp_path, "ref", jsonl_batch_lines=1000)
+    run_ingest(ref, log=quiet)
+    s3 = replace(settings_for(tmp_path, "wh", jsonl_batch_lines=4), raw_dir=f"{s3_bucket}/raw")
+    res = run_ingest(s3, log=quiet)
+    assert res.row["files_new"] == 2 and res.row["files_failed"] == 0, res.row
+    assert rows(s3.warehouse_dir) == rows(ref.warehouse_dir)
