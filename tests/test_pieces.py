@@ -172,3 +172,18 @@ def test_pieces_of_a_jsonl_on_an_object_store(tmp_path: Path, raw: Path, s3_buck
     res = run_ingest(s3, log=quiet)
     assert res.row["files_new"] == 2 and res.row["files_failed"] == 0, res.row
     assert rows(s3.warehouse_dir) == rows(ref.warehouse_dir)
+
+
+def test_an_old_warehouse_lists_article_ids_and_file_links_reads_them(tmp_path: Path) -> None:
+    from accords.query import query
+    from accords.warehouse import init_warehouse, write_single
+
+    wh = tmp_path / "old"
+    init_warehouse(wh)
+    old = {"run_id": "20260101T000000Z-00000000", "path": "old.jsonl", "sha256": "a" * 64, "size_bytes": 9,
+           "mtime_ns": 1, "status": "new", "articles": 2, "article_ids": ["id1", "id2"], "error": None,
+           "schema_version": "1.0.0", "ingested_at": "2026-01-01T00:00:00+00:00"}
+    write_single(wh, "ingestions", [old], "part-old")
+    assert file_article_ids(wh, "old.jsonl") == ["id1", "id2"]
+    got = query("select path, article_id, line is null as no_line from file_links order by article_id", wh)
+    assert got.values.tolist() == [["old.jsonl", "id1", True], ["old.jsonl", "id2", True]]
