@@ -42,8 +42,10 @@ dev-eval: $(STAMP)
 	$(BIN)/python bench/dev_eval.py
 
 # Full Reuters-21578 corpus through the flow and a plain loop (needs ../shared); several minutes.
+# jsonl_bench: one 50 MB .jsonl export, cold through the flow and --no-prefect (peak RSS, rate).
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/jsonl_bench.py
 	$(BIN)/python bench/small_files.py
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/parse_scaling.py

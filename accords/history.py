@@ -124,11 +124,13 @@ class FileState:
     sha256: str
     size_bytes: int | None
     mtime_ns: int | None
+    # Runs before ``file_articles`` listed the file's article ids here; newer rows leave it empty.
     article_ids: tuple[str, ...]
+    articles: int = 0  # how many articles the file holds
 
 
 # Columns of ``file_state_table``: one row per raw path.
-STATE_COLUMNS = ["path", "sha256", "size_bytes", "mtime_ns", "article_ids"]
+STATE_COLUMNS = ["path", "sha256", "size_bytes", "mtime_ns", "article_ids", "articles"]
 
 
 def file_state_table(warehouse: Path) -> pa.Table:
@@ -138,7 +140,8 @@ def file_state_table(warehouse: Path) -> pa.Table:
     per file per run, and a rerun compares sizes and mtimes there, so only the files that need
     work become ``FileState`` objects (``file_states_at``).
     """
-    cols = ["path", "sha256", "size_bytes", "mtime_ns", "status", "article_ids", "ingested_at", "run_id"]
+    cols = ["path", "sha256", "size_bytes", "mtime_ns", "status", "article_ids", "articles", "ingested_at",
+            "run_id"]
     t = read_table(warehouse, "ingestions", cols)
     ok = pc.and_(pc.is_in(t["status"], value_set=pa.array(["new", "changed", "unchanged"])),
                  pc.is_valid(t["sha256"]))
@@ -159,13 +162,37 @@ def file_states_at(states: pa.Table, rows: pa.Array) -> list[FileState]:
     """``FileState`` objects for the given rows of a ``file_state_table``, in order."""
     t = states.take(rows)
     return [
-        FileState(sha, size, mtime, tuple(ids or ()))
-        for sha, size, mtime, ids in zip(
+        FileState(sha, size, mtime, tuple(ids or ()), n if n is not None else len(ids or ()))
+        for sha, size, mtime, ids, n in zip(
             t["sha256"].to_pylist(), t["size_bytes"].to_pylist(), t["mtime_ns"].to_pylist(),
-            t["article_ids"].to_pylist(), strict=True)
+            t["article_ids"].to_pylist(), t["articles"].to_pylist(), strict=True)
     ]
 
 
 def known_article_ids(warehouse: Path) -> frozenset[str]:
     """Ids of every article already in the warehouse."""
     return frozenset(read_table(warehouse, "articles", ["article_id"]).column("article_id").to_pylist())
+
+
+def file_article_ids(warehouse: Path, path: str) -> list[str]:
+    """Ids of the articles of one raw file at its latest successful ingestion, in file order.
+
+    They are the ``file_articles`` rows of the run that last read the file as new or changed; a
+    warehouse written before that table lists them in ``ingestions.article_ids`` instead (the
+    ``file_links`` view in ``accords.query`` reads both).
+    """
+    t = read_table(warehouse, "ingestions", ["path", "status", "article_ids", "ingested_at", "run_id"])
+    rows = [r for r in t.filter(pc.equal(t["path"], path)).to_pylist()
+            if r["status"] in ("new", "changed", "unchanged")]
+    if not rows:
+        return []
+    latest = max(rows, key=lambda r: (r["ingested_at"], r["run_id"]))
+    if latest["article_ids"]:
+        return list(latest["article_ids"])
+    read = [r for r in rows if r["status"] in ("new", "changed")]
+    if not read:
+        return []
+    run = max(read, key=lambda r: (r["ingested_at"], r["run_id"]))["run_id"]
+    links = read_table(warehouse, "file_articles", ["run_id", "path", "article_id", "line"])
+    links = links.filter(pc.and_(pc.equal(links["path"], path), pc.equal(links["run_id"], run)))
+    return links.column("article_id").to_pylist()  # written in file order

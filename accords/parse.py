@@ -393,10 +393,14 @@ def _parse_json(data: bytes, rel_path: str) -> ParseResult:
     return ParseResult(articles=[article_from_object(obj, rel_path)])
 
 
-def _parse_jsonl(data: bytes, rel_path: str) -> ParseResult:
-    """Parse a .jsonl file: one article per non-blank line; bad lines become problems."""
+def parse_jsonl(data: bytes, rel_path: str, first_line: int = 1) -> ParseResult:
+    """Parse .jsonl bytes (a file, or a run of its lines starting at line ``first_line``).
+
+    One article per non-blank line; bad lines become problems. Raises UnparseableFile for bytes
+    that are not text at all (see ``parse_file``).
+    """
     result = ParseResult()
-    for number, line in enumerate(_jsonl_lines(data), start=1):
+    for number, line in enumerate(_jsonl_lines(data), start=first_line):
         if isinstance(line, str) and not line.strip():
             continue
         source_path = f"{rel_path}#{number}"
@@ -563,5 +567,5 @@ _PARSERS: dict[str, Callable[[bytes, str], ParseResult]] = {
     ".html": _parse_html,
     ".htm": _parse_html,
     ".json": _parse_json,
-    ".jsonl": _parse_jsonl,
+    ".jsonl": parse_jsonl,
 }

@@ -17,19 +17,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from accords import validate
 from accords.discover import FoundFile, SkippedFile, TransientReadError, read_file, read_sidecar
 from accords.errors import UnparseableFile, UnreadableFile
 from accords.extract import EXTRACTOR_VERSION, extract
-from accords.history import FileState, RunCounts, file_states_at
+from accords.history import FileState, RunCounts
 from accords.ids import article_id as make_article_id
 from accords.ids import scope_to_article, sha256_hex
-from accords.parse import parse_file
+from accords.parse import ParseResult, parse_file
 from accords.records import Article
-from accords.tables import TABLE_SCHEMAS, utcnow
+from accords.rerun import Work, split_unchanged, unchanged_ingestions  # noqa: F401  (part of this API)
+from accords.tables import utcnow
 
 CHILD_TABLES = (("entities", "entity"), ("mentions", "mention"), ("agreements", "agreement"),
                 ("meetings", "meeting"))
@@ -68,11 +66,17 @@ class ArticleRows:
 
 @dataclass
 class BatchOutput:
-    """What one batch produced: per-article rows and one ingestion row per file."""
+    """What one batch produced: per-article rows, one ingestion row per file, the file-article links.
+
+    A batch holding a piece of a large .jsonl file reports the piece in ``pieces`` instead of an
+    ingestion row: the file's row is made once all its pieces are in (``accords.pieces``).
+    """
 
     articles: list[ArticleRows] = field(default_factory=list)
     ingestions: list[dict[str, Any]] = field(default_factory=list)
     file_quarantine: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    pieces: list[Any] = field(default_factory=list)  # accords.pieces.PieceDone
 
 
 def _quarantine_row(ctx: BatchContext, source_path: str, article_id: str | None, record_type: str,
@@ -141,13 +145,15 @@ def article_rows(art: Article, source_sha256: str, ctx: BatchContext) -> Article
     return out
 
 
-def _ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, sha: str | None = None,
-                   article_ids: list[str] | None = None, error: str | None = None) -> dict[str, Any]:
+def ingestion_row(ctx: BatchContext, f: FoundFile | SkippedFile, status: str, sha: str | None = None,
+                  articles: int = 0, error: str | None = None,
+                  article_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``ingestions`` row of one file; ``article_ids`` only carries a pre-``file_articles`` list."""
     found = isinstance(f, FoundFile)
     return {
         "run_id": ctx.run_id, "path": f.rel_path, "sha256": sha,
         "size_bytes": f.size if found else None, "mtime_ns": f.mtime_ns if found else None,
-        "status": status, "articles": len(article_ids or []), "article_ids": article_ids or [],
+        "status": status, "articles": articles, "article_ids": list(article_ids),
         "error": error, "schema_version": validate.schema_version("ingestion"),
         "ingested_at": ctx.ingested_at,
     }
@@ -164,66 +170,14 @@ def trusted_unchanged(f: FoundFile, prev: FileState | None, ctx: BatchContext) -
 
 def unchanged_row(f: FoundFile, prev: FileState, ctx: BatchContext) -> dict[str, Any]:
     """The ingestion row of a file recognised as unchanged."""
-    return _ingestion_row(ctx, f, "unchanged", prev.sha256, list(prev.article_ids))
+    return ingestion_row(ctx, f, "unchanged", prev.sha256, prev.articles, article_ids=prev.article_ids)
 
 
-# Files to read this run, each with its previous state (None: new to the warehouse).
-Work = list[tuple[FoundFile, FileState | None]]
-
-
-def split_unchanged(found: list[FoundFile], states: pa.Table, ctx: BatchContext) -> tuple[pa.Array, Work]:
-    """Split discovered files into those trusted unchanged and those needing work.
-
-    The rule is ``trusted_unchanged``'s, applied in Arrow against ``states`` (a
-    ``file_state_table``): a rerun over a large raw/ then builds no per-file Python objects.
-    Returns the ``states`` rows of the unchanged files (in ``found`` order, for
-    ``unchanged_ingestions``) and each other file with its previous state, if any.
-    """
-    if states.num_rows == 0:  # a first run: every file is new
-        return pa.array([], pa.int32()), [(f, None) for f in found]
-    rows = pc.index_in(pa.array([f.rel_path for f in found], pa.string()),
-                       value_set=states["path"].combine_chunks())
-    if ctx.verify_hashes:
-        trusted = pa.repeat(pa.scalar(False), len(found))
-    else:
-        sizes = pa.array([f.size for f in found], pa.int64())
-        mtimes = pa.array([f.mtime_ns for f in found], pa.int64())
-        same = pc.and_(pc.equal(states["size_bytes"].take(rows), sizes),
-                       pc.equal(states["mtime_ns"].take(rows), mtimes))
-        # No state, or a state without size or mtime (null): not trusted.
-        trusted = same.combine_chunks().fill_null(False)
-    need = pc.invert(trusted)
-    prev_rows = rows.filter(need)
-    prevs = iter(file_states_at(states, prev_rows.drop_null()))
-    work = [(found[i], next(prevs) if has_prev else None) for i, has_prev in zip(
-        pc.indices_nonzero(need).to_pylist(), pc.is_valid(prev_rows).to_pylist(), strict=True)]
-    return rows.filter(trusted), work
-
-
-def unchanged_ingestions(states: pa.Table, rows: pa.Array, ctx: BatchContext) -> pa.Table:
-    """The ingestion rows (``unchanged_row``'s) of unchanged files, as an Arrow table.
-
-    ``rows`` index ``states`` (see ``split_unchanged``); a trusted file's size and mtime are
-    its state's, so every column comes from the state or the run.
-    """
-    t = states.take(rows)
-    n = t.num_rows
-    schema = TABLE_SCHEMAS["ingestions"]
-    empty_ids = pa.scalar([], schema.field("article_ids").type)
-    ids = pc.coalesce(t["article_ids"], empty_ids)
-
-    def const(name: str, value: Any) -> pa.Array:
-        return pa.repeat(pa.scalar(value, schema.field(name).type), n)
-
-    columns = {
-        "run_id": const("run_id", ctx.run_id), "path": t["path"], "sha256": t["sha256"],
-        "size_bytes": t["size_bytes"], "mtime_ns": t["mtime_ns"], "status": const("status", "unchanged"),
-        "articles": pc.list_value_length(ids).cast(pa.int32()), "article_ids": ids,
-        "error": pa.nulls(n, pa.string()),
-        "schema_version": const("schema_version", validate.schema_version("ingestion")),
-        "ingested_at": const("ingested_at", datetime.fromisoformat(ctx.ingested_at)),
-    }
-    return pa.table(columns, schema=schema)
+def link_row(ctx: BatchContext, rel_path: str, art: Article, aid: str) -> dict[str, Any]:
+    """The ``file_articles`` row linking an article to the file it was read from."""
+    _, sep, line = art.source_path.rpartition("#")
+    return {"run_id": ctx.run_id, "path": rel_path, "article_id": aid,
+            "line": int(line) if sep and line.isdigit() else None}
 
 
 Fetched = bytes | Exception  # a file's bytes, or why they could not be read
@@ -243,28 +197,42 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
             raise fetched  # an unexpected error fails this file only (see process_batch)
         data = fetched if fetched is not None else read_with_retry(f, ctx.max_file_bytes)
     except UnreadableFile as exc:
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", error=str(exc)))
+        out.ingestions.append(ingestion_row(ctx, f, "failed", error=str(exc)))
         return
     sha = sha256_hex(data)
     if prev is not None and prev.sha256 == sha:
-        out.ingestions.append(_ingestion_row(ctx, f, "unchanged", sha, list(prev.article_ids)))
+        out.ingestions.append(unchanged_row(f, prev, ctx))
         return
     status = "new" if prev is None else "changed"
     try:
         parsed = parse_file(data, f.rel_path)
     except UnparseableFile as exc:
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=str(exc)))
+        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=str(exc)))
         return
+    del data, fetched  # the bytes are parsed: one copy fewer while a large article is extracted
     crash_point(ctx.crash_at, "during_parse")
     sidecar = read_sidecar(f)
     url = sidecar.get("final_url") or sidecar.get("url") if sidecar else None
-    if isinstance(url, str) and url:
-        # A page saved by `accords fetch`: the URL it came from beats any link inside the page.
+    add_parsed(parsed, f.rel_path, sha, ctx, out, url if isinstance(url, str) else None)
+    if not parsed.articles:
+        reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
+        out.ingestions.append(ingestion_row(ctx, f, "failed", sha, error=reason))
+        return
+    error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
+    out.ingestions.append(ingestion_row(ctx, f, status, sha, len(parsed.articles), error))
+
+
+def add_parsed(parsed: ParseResult, rel_path: str, sha: str, ctx: BatchContext, out: BatchOutput,
+               url: str | None = None) -> None:
+    """Append the rows of parsed articles (new ones extracted), their links and bad lines to ``out``.
+
+    ``url``: where a page saved by `accords fetch` came from (beats any link inside the page).
+    """
+    if url:
         parsed.articles = [replace(a, url=url) for a in parsed.articles]
-    ids: list[str] = []
     for art in parsed.articles:
         aid = make_article_id(art.text)
-        ids.append(aid)
+        out.links.append(link_row(ctx, rel_path, art, aid))
         if aid not in ctx.known_article_ids:
             out.articles.append(article_rows(art, sha, ctx))
     for problem in parsed.problems:
@@ -272,12 +240,6 @@ def process_file(f: FoundFile, prev: FileState | None, ctx: BatchContext, out: B
         out.file_quarantine.append(_quarantine_row(
             ctx, problem.source_path, None, "article", {"source_path": problem.source_path},
             [{"path": "/", "message": problem.error}]))
-    if not parsed.articles:
-        reason = "; ".join(p.error for p in parsed.problems[:3]) or "no article in file"
-        out.ingestions.append(_ingestion_row(ctx, f, "failed", sha, error=reason))
-        return
-    error = f"{len(parsed.problems)} line(s) could not be parsed" if parsed.problems else None
-    out.ingestions.append(_ingestion_row(ctx, f, status, sha, ids, error))
 
 
 def read_with_retry(f: FoundFile, max_bytes: int, attempts: int = READ_ATTEMPTS) -> bytes:
@@ -322,8 +284,28 @@ def prefetch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext)
 
 
 def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
-    """Process a batch of files; one bad file never stops the others."""
+    """Process a batch of files (or a piece of a large .jsonl, see ``accords.pieces``).
+
+    One bad file never stops the others.
+    """
     out = BatchOutput()
+    if files and not isinstance(files[0], tuple):
+        from accords.pieces import failed_piece, process_piece  # pieces builds on this module
+
+        for piece in files:
+            one = BatchOutput()
+            try:
+                process_piece(piece, ctx, one)
+            except ImportError:
+                raise
+            except Exception as exc:  # the piece's rows are dropped and its file fails
+                out.pieces.append(failed_piece(piece, exc))
+                continue
+            out.articles += one.articles
+            out.file_quarantine += one.file_quarantine
+            out.links += one.links
+            out.pieces += one.pieces
+        return out
     fetched = prefetch(files, ctx)
     for i, (f, prev) in enumerate(files):
         # Each file's rows are kept apart and merged only when the whole file succeeded, so a
@@ -336,17 +318,18 @@ def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchCon
         except Exception as exc:
             # Whatever one file triggers (even an extractor bug) is recorded against that file;
             # the run goes on, and the file is retried next run.
-            out.ingestions.append(_ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
+            out.ingestions.append(ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
             continue
         out.articles += one.articles
         out.ingestions += one.ingestions
         out.file_quarantine += one.file_quarantine
+        out.links += one.links
     return out
 
 
 def skipped_rows(skipped: list[SkippedFile], ctx: BatchContext) -> list[dict[str, Any]]:
     """Ingestion rows noting files discovery passed over (hidden, partial, links, too large)."""
-    return [_ingestion_row(ctx, s, "skipped", error=s.reason) for s in skipped]
+    return [ingestion_row(ctx, s, "skipped", error=s.reason) for s in skipped]
 
 
 def dedupe(out: BatchOutput, seen: set[str]) -> BatchOutput:
@@ -389,6 +372,7 @@ def table_rows(out: BatchOutput) -> dict[str, list[dict[str, Any]]]:
             tables[t].extend(rows)
         quarantine.extend(a.quarantine)
     tables["quarantine"] = quarantine
+    tables["file_articles"] = out.links
     tables["ingestions"] = out.ingestions
     return tables
 

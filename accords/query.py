@@ -126,6 +126,29 @@ CONVENIENCE_VIEWS: dict[str, str] = {
         group by all
         order by p.country_a, p.country_b, year nulls last
     """,
+    # Which articles each raw file holds now (its latest successful ingestion): the file_articles
+    # rows of the run that last read it, or the article_ids list of warehouses written before
+    # file_articles existed. line: the article's line in a .jsonl file (else null).
+    "file_links": """
+        with ok as (
+            select path, run_id, status, article_ids, ingested_at from ingestions
+            where status in ('new', 'changed', 'unchanged') and sha256 is not null
+        ),
+        latest as (
+            select * from ok
+            qualify row_number() over (partition by path order by ingested_at desc, run_id desc) = 1
+        ),
+        last_read as (
+            select path, run_id from ok where status in ('new', 'changed')
+            qualify row_number() over (partition by path order by ingested_at desc, run_id desc) = 1
+        )
+        select f.path, f.article_id, f.line
+        from file_articles f join last_read r on r.path = f.path and r.run_id = f.run_id
+        where f.path in (select path from latest where len(coalesce(article_ids, [])) = 0)
+        union all
+        select l.path, u.article_id, null::bigint as line
+        from latest l, unnest(l.article_ids) as u(article_id)
+    """,
     "latest_runs": """
         select run_id, started_at, finished_at, status, trigger, command, files_seen, files_new,
                files_changed, files_failed, files_skipped, articles_written, entities_written,
@@ -171,12 +194,13 @@ def _table_source(warehouse: Path, table: str) -> str | None:
 def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a view per warehouse table and the convenience views.
 
-    Table views: articles, entities, mentions, agreements, meetings, quarantine, ingestions,
-    runs. Every view has all of the table's columns with their warehouse types, even when the
+    Table views: articles, entities, mentions, agreements, meetings, quarantine, file_articles,
+    ingestions, runs. Every view has all of the table's columns with their warehouse types, even when the
     table has no files yet or older files lack a newer column. Convenience views:
     agreement_parties, agreement_fields, entity_mentions, entity_names, cooccurrence,
     meeting_participants (one row per meeting and participant, with the person's country_code),
-    dyads (country pairs per year: meetings, agreements, first and last date), latest_runs; plus
+    dyads (country pairs per year: meetings, agreements, first and last date), file_links (each
+    raw file's articles now, for old and new warehouses alike), latest_runs; plus
     the country_names(code, name) lookup table.
     """
     location = as_location(warehouse_dir)

@@ -27,6 +27,7 @@ from accords.history import (
     run_status,
 )
 from accords.parallel import process_pool_map
+from accords.pieces import FileAssembler, plan_pieces, work_batches
 from accords.pipeline import (
     CHILD_TABLES,
     BatchContext,
@@ -37,7 +38,6 @@ from accords.pipeline import (
     count_batch,
     crash_point,
     dedupe,
-    file_batches,
     make_context,
     process_batch,
     reextract_batch,
@@ -166,16 +166,23 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
 
 
 def _stage_outputs(staged: StagedWriter, info: RunInfo, outputs: Iterable[BatchOutput], crash_at: str | None,
-                   seen: set[str] | None = None) -> None:
-    """Append batch outputs to the staged run, counting as we go."""
+                   seen: set[str] | None = None, assembler: FileAssembler | None = None) -> None:
+    """Append batch outputs to the staged run, counting as we go.
+
+    A split file's ingestion row is staged with its last piece (``assembler``).
+    """
     for n, out in enumerate(outputs):
         if seen is not None:
             out = dedupe(out, seen)
+        if assembler is not None:
+            out.ingestions += assembler.finish(out.pieces)
         info.counts.add(count_batch(out))
         for table, rows in table_rows(out).items():
             staged.append(table, rows)
             if n == 0 and rows:
                 crash_point(crash_at, "between_table_writes")
+        if any(p.index + 1 < p.count for p in out.pieces):
+            crash_point(crash_at, "between_file_pieces")
 
 
 # Unchanged files' ingestion rows staged at a time (bounds a rerun's memory).
@@ -227,13 +234,18 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
         info.counts.files_seen += len(pre)
         work = _stage_unchanged(staged, info, found, states, ctx)
         del found, states
-        if work:
+        # Large .jsonl files are hashed and cut into pieces of lines, each a batch of its own.
+        planned, known_rows = plan_pieces(work, ctx, settings.jsonl_batch_lines, settings.batch_bytes)
+        staged.append("ingestions", known_rows)
+        info.counts.add(count_batch(BatchOutput(ingestions=known_rows)))
+        if planned:
             # Only files read this run can meet stored articles: a rerun with nothing new or
             # changed never loads the ids.
             ctx = replace(ctx, known_article_ids=known_article_ids(wh))
-        chunks = file_batches(work, settings.batch_size, settings.batch_bytes)
+        chunks = work_batches(planned, settings.batch_size, settings.batch_bytes)
         outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
-        _stage_outputs(staged, info, outputs, settings.crash_at, seen=set())
+        _stage_outputs(staged, info, outputs, settings.crash_at, seen=set(),
+                       assembler=FileAssembler(ctx, planned))
 
     result = execute_run(settings, info, body, log)
     limit = settings.compact_after_files

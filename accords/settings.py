@@ -36,6 +36,9 @@ class Settings:
     batch_size: int = 500
     # ... and at most about this many bytes of files per batch (bounds memory for big .jsonl).
     batch_bytes: int = 2_000_000
+    # A .jsonl file of more lines (or bytes, batch_bytes) is processed as pieces of at most this
+    # many lines, each a batch of its own: memory stays bounded and every worker gets a share.
+    jsonl_batch_lines: int = 2_000
     # Worker processes for extraction; 0 means one per CPU core.
     workers: int = 0
     # Where batches run in a Prefect flow: "process" (local pool) or "dask" (prefect-dask).
@@ -109,6 +112,8 @@ def validate_settings(settings: Settings) -> None:
         raise SettingsError(f"trigger must be manual, schedule or event, not {settings.trigger!r}")
     if settings.batch_size < 1:
         raise SettingsError("batch_size must be at least 1")
+    if settings.jsonl_batch_lines < 1:
+        raise SettingsError("jsonl_batch_lines must be at least 1")
     if settings.task_runner not in {"process", "dask"}:
         raise SettingsError(f"task_runner must be process or dask, not {settings.task_runner!r}")
     if settings.workers < 0:

@@ -50,6 +50,10 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
         ("record_json", _s), ("schema_id", _s),
         ("errors", pa.list_(pa.struct([("path", _s), ("message", _s)]))), ("quarantined_at", _ts),
     ]),
+    # Which articles a file holds: one row per article of a file, written by the run that read the
+    # file as new or changed (``line``: its line in a .jsonl file, else null). Replaces the
+    # ``ingestions.article_ids`` list, which only runs before this table filled (see history.py).
+    "file_articles": pa.schema([("run_id", _s), ("path", _s), ("article_id", _s), ("line", _i64)]),
     "ingestions": pa.schema([
         ("run_id", _s), ("path", _s), ("sha256", _s), ("size_bytes", _i64), ("mtime_ns", _i64),
         ("status", _s), ("articles", _i32), ("article_ids", _list), ("error", _s),
@@ -67,7 +71,8 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 # Commit order: data before history, so a completed run row implies its data is visible.
-TABLES = ("articles", "entities", "mentions", "agreements", "meetings", "quarantine", "ingestions", "runs")
+TABLES = ("articles", "entities", "mentions", "agreements", "meetings", "quarantine", "file_articles",
+          "ingestions", "runs")
 
 
 def utcnow() -> datetime:

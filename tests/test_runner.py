@@ -11,6 +11,8 @@ import pytest
 
 from accords import extract as extract_mod
 from accords import pipeline
+from accords.history import file_article_ids
+from accords.query import query
 from accords.records import Extraction
 from accords.runner import run_ingest
 from accords.warehouse import WarehouseLock, read_table
@@ -111,7 +113,14 @@ def test_changed_file_adds_its_new_article(settings) -> None:
     assert len(arts) == 2
     latest = [r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist()
               if r["path"] == "visit.txt" and r["status"] == "changed"]
-    assert latest[0]["article_ids"] == [a["article_id"] for a in arts if "Peru" in a["text"]]
+    assert latest[0]["articles"] == 1
+    peru = [a["article_id"] for a in arts if "Peru" in a["text"]]
+    assert file_article_ids(settings.warehouse_dir, "visit.txt") == peru
+    # The rerun (unchanged) still links the file to its changed article, in DuckDB too.
+    run_ingest(settings, log=quiet)
+    assert file_article_ids(settings.warehouse_dir, "visit.txt") == peru
+    links = query("select article_id from file_links where path = 'visit.txt'", settings.warehouse_dir)
+    assert links["article_id"].tolist() == peru
 
 
 def test_same_text_in_two_files_is_one_article(settings) -> None:
@@ -120,8 +129,8 @@ def test_same_text_in_two_files_is_one_article(settings) -> None:
     run_ingest(settings, log=quiet)
     arts = read_table(settings.warehouse_dir, "articles").to_pylist()
     assert len({a["article_id"] for a in arts}) == len(arts) == 4
-    ing = {r["path"]: r for r in read_table(settings.warehouse_dir, "ingestions").to_pylist()}
-    assert ing["copy.txt"]["article_ids"] == ing["visit.txt"]["article_ids"]
+    copy = file_article_ids(settings.warehouse_dir, "copy.txt")
+    assert copy and copy == file_article_ids(settings.warehouse_dir, "visit.txt")
 
 
 def test_bad_file_fails_alone(settings) -> None:
@@ -274,16 +283,18 @@ def test_arrow_split_matches_the_per_file_rule(verify_hashes: bool) -> None:
     from accords.warehouse import TABLE_SCHEMAS, to_arrow
 
     states = {
-        "same.json": FileState("a" * 64, 10, 100, ("id1", "id2")),
-        "touched.json": FileState("b" * 64, 10, 100, ("id3",)),
-        "resized.json": FileState("c" * 64, 10, 100, ()),
-        "no-size.json": FileState("d" * 64, None, 100, ("id4",)),
-        "gone.json": FileState("e" * 64, 5, 5, ("id5",)),
-        "también.json": FileState("f" * 64, 7, 70, ("id6",)),
+        # An old warehouse's rows list their article ids; newer ones only count them.
+        "same.json": FileState("a" * 64, 10, 100, ("id1", "id2"), 2),
+        "touched.json": FileState("b" * 64, 10, 100, ("id3",), 1),
+        "resized.json": FileState("c" * 64, 10, 100, (), 0),
+        "no-size.json": FileState("d" * 64, None, 100, ("id4",), 1),
+        "gone.json": FileState("e" * 64, 5, 5, ("id5",), 1),
+        "también.json": FileState("f" * 64, 7, 70, (), 3),
     }
     schema = pa.schema([TABLE_SCHEMAS["ingestions"].field(c) for c in STATE_COLUMNS])
     table = pa.Table.from_pylist([{"path": p, "sha256": s.sha256, "size_bytes": s.size_bytes,
-                                   "mtime_ns": s.mtime_ns, "article_ids": list(s.article_ids)}
+                                   "mtime_ns": s.mtime_ns, "article_ids": list(s.article_ids),
+                                   "articles": s.articles}
                                   for p, s in states.items()], schema=schema)
     found = [FoundFile(Path(f"/raw/{p}"), p, size, mtime) for p, size, mtime in [
         ("new.json", 1, 1), ("no-size.json", 10, 100), ("resized.json", 11, 100), ("same.json", 10, 100),
