@@ -256,3 +256,20 @@ class FileAssembler:
         error = f"{prog.bad_lines} line(s) could not be parsed" if prog.bad_lines else None
         return ingestion_row(ctx, f, prog.first.status, sha, prog.articles, error)
 
+
+
+def process_pieces(pieces: list[Any], ctx: BatchContext) -> BatchOutput:
+    """Process pieces of large .jsonl files; a piece that fails fails its file, the others go on."""
+    out = BatchOutput()
+    for piece in pieces:
+        one = BatchOutput()
+        try:
+            process_piece(piece, ctx, one)
+        except Exception as exc:  # noqa: BLE001  the piece's rows are dropped and its file fails
+            out.pieces.append(failed_piece(piece, exc))
+            continue
+        out.articles += one.articles
+        out.file_quarantine += one.file_quarantine
+        out.links += one.links
+        out.pieces += one.pieces
+    return out

@@ -284,28 +284,11 @@ def prefetch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext)
 
 
 def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
-    """Process a batch of files (or a piece of a large .jsonl, see ``accords.pieces``).
+    """Process a batch of files (pieces of a large .jsonl go to ``accords.pieces``; see ``accords.work``).
 
     One bad file never stops the others.
     """
     out = BatchOutput()
-    if files and not isinstance(files[0], tuple):
-        from accords.pieces import failed_piece, process_piece  # pieces builds on this module
-
-        for piece in files:
-            one = BatchOutput()
-            try:
-                process_piece(piece, ctx, one)
-            except ImportError:
-                raise
-            except Exception as exc:  # the piece's rows are dropped and its file fails
-                out.pieces.append(failed_piece(piece, exc))
-                continue
-            out.articles += one.articles
-            out.file_quarantine += one.file_quarantine
-            out.links += one.links
-            out.pieces += one.pieces
-        return out
     fetched = prefetch(files, ctx)
     for i, (f, prev) in enumerate(files):
         # Each file's rows are kept apart and merged only when the whole file succeeded, so a

@@ -7,7 +7,7 @@ builds the unchanged files' ingestion rows there, without per-file Python object
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,8 +17,13 @@ from accords.discover import FoundFile
 from accords.history import FileState, file_states_at
 from accords.tables import TABLE_SCHEMAS
 
-if TYPE_CHECKING:
-    from accords.pipeline import BatchContext
+
+class BatchContext(Protocol):
+    """What these functions read of ``pipeline.BatchContext`` (named here so neither imports the other)."""
+
+    verify_hashes: bool
+    run_id: str
+    ingested_at: str
 
 # Files to read this run, each with its previous state (None: new to the warehouse).
 Work = list[tuple[FoundFile, FileState | None]]

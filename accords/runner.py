@@ -39,7 +39,6 @@ from accords.pipeline import (
     crash_point,
     dedupe,
     make_context,
-    process_batch,
     reextract_batch,
     skipped_rows,
     split_unchanged,
@@ -61,6 +60,7 @@ from accords.warehouse import (
     write_single,
     writer_lock,
 )
+from accords.work import process_work
 
 Log = Callable[[str], None]
 
@@ -70,7 +70,7 @@ class Stages:
     """The stage callables a run uses; the Prefect flow substitutes tasks."""
 
     discover: Callable[..., Any] = discover
-    process_batch: BatchFn = process_batch
+    process_batch: BatchFn = process_work
     reextract_batch: Callable[..., BatchOutput] = reextract_batch
     map_batches: Callable[..., Any] | None = None  # (fn, batch_list, ctx) -> iterable of outputs
 

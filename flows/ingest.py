@@ -23,9 +23,10 @@ from accords.discover import FoundFile, SkippedFile, discover
 from accords.errors import AccordsError
 from accords.history import FileState
 from accords.parallel import ordered_map, spawn_pool
-from accords.pipeline import BatchContext, BatchFn, BatchOutput, process_batch, reextract_batch
+from accords.pipeline import BatchContext, BatchFn, BatchOutput, reextract_batch
 from accords.runner import RunResult, Stages, run_ingest, run_reprocess
 from accords.settings import Settings, load_settings
+from accords.work import process_work
 
 
 class RunFailed(AccordsError):
@@ -55,8 +56,8 @@ def _in_pool(fn: BatchFn, items: list[Any], ctx: BatchContext) -> BatchOutput:
 # batch); validation failures are never retried.
 @task(name="process-batch", cache_policy=NO_CACHE)
 def process_batch_task(items: list[tuple[FoundFile, FileState | None]], ctx: BatchContext) -> BatchOutput:
-    """Read, parse, extract and validate one batch of files."""
-    return _in_pool(process_batch, items, ctx)
+    """Read, parse, extract and validate one batch of files (or pieces of a large .jsonl)."""
+    return _in_pool(process_work, items, ctx)
 
 
 @task(name="reextract-batch", cache_policy=NO_CACHE)
@@ -65,7 +66,7 @@ def reextract_batch_task(items: list[dict[str, Any]], ctx: BatchContext) -> Batc
     return _in_pool(reextract_batch, items, ctx)
 
 
-_TASKS = {process_batch: process_batch_task, reextract_batch: reextract_batch_task}
+_TASKS = {process_work: process_batch_task, reextract_batch: reextract_batch_task}
 
 
 @contextmanager
