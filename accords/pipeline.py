@@ -39,9 +39,14 @@ READ_BACKOFF_S = 0.05
 
 
 def crash_point(crash_at: str | None, point: str) -> None:
-    """Test hook: SIGKILL this process at a named point when settings ask for it."""
+    """Test hook: SIGKILL this process at a named point, or stop it there ("pause:<point>").
+
+    A stopped process keeps what it holds (the writer lock); the test acts, then sends SIGCONT.
+    """
     if crash_at == point:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif crash_at == f"pause:{point}":
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 @dataclass(frozen=True)
