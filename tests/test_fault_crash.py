@@ -259,14 +259,19 @@ def test_failure_after_the_commit_point_is_finished_by_the_next_run(
 READ_TABLES = ("articles", "entities", "ingestions", "runs")
 
 
-def _reader(wh: str, stop_file: str, out_file: str) -> None:
-    """Read tables with plain pyarrow.dataset in a loop until ``stop_file`` exists."""
+def _reader(wh: str, stop_file: str, out_file: str, started_file: str) -> None:
+    """Read tables with plain pyarrow.dataset in a loop until ``stop_file`` exists.
+
+    ``started_file`` is created once every table has been read once.
+    """
     import pyarrow.dataset as ds
 
     seen: list[tuple[str, int]] = []
     errors: list[str] = []
     reads = 0
     while not os.path.exists(stop_file):
+        if reads >= len(READ_TABLES) and not os.path.exists(started_file):
+            open(started_file, "w").close()
         for t in READ_TABLES:
             path = os.path.join(wh, t)
             if not os.path.exists(path):
@@ -286,11 +291,14 @@ def test_readers_see_whole_states_across_twenty_runs(tmp_path: Path) -> None:
     run_ingest(settings, log=quiet)
     states = {t: {read_table(wh, t).num_rows} for t in READ_TABLES}
     raw_before = raw_snapshot(raw)
-    stop, out = tmp_path / "stop", tmp_path / "reader.json"
+    stop, out, started = tmp_path / "stop", tmp_path / "reader.json", tmp_path / "reading"
     ctx = multiprocessing.get_context("spawn")
-    reader = ctx.Process(target=_reader, args=(str(wh), str(stop), str(out)))
+    reader = ctx.Process(target=_reader, args=(str(wh), str(stop), str(out), str(started)))
     reader.start()
-    time.sleep(1.5)  # let the reader start reading before the first commit
+    deadline = time.monotonic() + 60  # the reader reads every table before the first commit
+    while not started.exists():
+        assert reader.is_alive() and time.monotonic() < deadline, "the reader never read every table"
+        time.sleep(0.01)
     n_runs = 20
     texts = [f"Delegates of Peru and Chile met for round {i} of the water talks in Arica."
              for i in range(n_runs)]
