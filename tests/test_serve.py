@@ -218,11 +218,11 @@ def test_watcher_fires_once_for_a_burst_and_ignores_partial_files(tmp_path: Path
     raw = tmp_path / "raw"
     raw.mkdir()
     fired: list[list[str]] = []
-    got = threading.Event()
+    got = [threading.Event(), threading.Event()]
 
     def fire(paths: list[str]) -> None:
         fired.append(paths)
-        got.set()
+        got[min(len(fired), 2) - 1].set()
 
     w = RawWatcher(raw, fire, quiet_seconds=0.5, settle_seconds=0.0, poll_seconds=0.1, log=lambda m: None)
     w.start()
@@ -232,11 +232,14 @@ def test_watcher_fires_once_for_a_burst_and_ignores_partial_files(tmp_path: Path
             (raw / f"a{i}.txt").write_text(STATE_VISIT)
         (raw / "sub").mkdir()
         (raw / "sub" / "b.json").write_text("{}")
-        assert got.wait(10)
-        time.sleep(1.0)  # no second trigger for the same burst
+        assert got[0].wait(10)
+        # A file written after the trigger fires the next one. Events arrive in order, so a late
+        # event of the burst would be in that trigger or an earlier one: it holds the new file only.
+        (raw / "later.txt").write_text(STATE_VISIT)
+        assert got[1].wait(10)
     finally:
         w.stop()
-    assert len(fired) == 1
+    assert len(fired) == 2 and [Path(p).name for p in fired[1]] == ["later.txt"], fired
     names = {Path(p).name for p in fired[0]}
     assert {f"a{i}.txt" for i in range(5)} | {"b.json"} <= names
     assert "ignored.part" not in names
