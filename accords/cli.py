@@ -93,7 +93,14 @@ def _finish(state: Any, settings: Any, what: str) -> int:
 
 def _plain(run: Any, settings: Any) -> int:
     """Run a pipeline entry point without Prefect and print its summary."""
-    result = run(settings, log=lambda m: None)
+    from accords.runner import WAIT_NOTICE
+
+    def notices(msg: str) -> None:
+        # Quiet while working, but a run that sits waiting for the lock says why.
+        if WAIT_NOTICE in msg:
+            print(msg, file=sys.stderr, flush=True)
+
+    result = run(settings, log=notices)
     print_summary(result.row)
     return 1 if result.failed else 0
 

@@ -37,9 +37,19 @@ READ_BACKOFF_S = 0.05
 
 
 def crash_point(crash_at: str | None, point: str) -> None:
-    """Test hook: SIGKILL this process at a named point when settings ask for it."""
+    """Test hook: SIGKILL this process at a named point, or stop it there ("pause:<point>").
+
+    A stopped process keeps what it holds (the writer lock); the test acts, then sends SIGCONT.
+    A process pauses once: points passed several times (one per table) do not stop it again.
+    """
     if crash_at == point:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif crash_at == f"pause:{point}" and point not in _PAUSED:
+        _PAUSED.add(point)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+_PAUSED: set[str] = set()
 
 
 @dataclass(frozen=True)

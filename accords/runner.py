@@ -112,6 +112,23 @@ def _new_info(settings: Settings, command: str, flow_run_id: str | None) -> RunI
 RunBody = Callable[[StagedWriter, RunInfo], None]
 
 
+# Start of the message a run logs when it waits for the lock (the CLI shows it even when quiet).
+WAIT_NOTICE = "waiting up to"
+
+
+def _take_lock(lock: Any, wait_seconds: float, run_id: str, log: Log) -> None:
+    """Take the writer lock; a run allowed to wait says so (and for whom) before it waits."""
+    owner = f"run {run_id}"
+    if wait_seconds <= 0:
+        lock.acquire(0.0, owner=owner)
+        return
+    try:
+        lock.acquire(0.0, owner=owner)
+    except WarehouseLocked as exc:
+        log(f"run {run_id} {WAIT_NOTICE} {wait_seconds:g} s for the warehouse lock: {exc}")
+        lock.acquire(wait_seconds, owner=owner)
+
+
 def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = print) -> RunResult:
     """The envelope every writing run shares: lock, recover, stage, commit, record.
 
@@ -125,7 +142,7 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
     init_warehouse(wh)
     lock = writer_lock(wh)
     try:
-        lock.acquire(settings.lock_wait_seconds, owner=f"run {info.run_id}")
+        _take_lock(lock, settings.lock_wait_seconds, info.run_id, log)
     except WarehouseLocked as exc:
         row = run_row(info, "skipped", error=str(exc))
         write_single(wh, "runs", [row], f"part-{info.run_id}")

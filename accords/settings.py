@@ -54,7 +54,8 @@ class Settings:
     lock_wait_seconds: float = 0.0
     # How the run was started: manual, schedule or event.
     trigger: str = "manual"
-    # Test hook for crash tests: the process SIGKILLs itself at this named point.
+    # Test hook for crash tests: the process SIGKILLs itself at this named point
+    # ("pause:<point>": it SIGSTOPs itself there instead, so a test can act while it holds the lock).
     crash_at: str | None = None
 
     @property

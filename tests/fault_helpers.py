@@ -14,9 +14,11 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from accords.ids import article_id
 from accords.warehouse import TABLES, read_table
@@ -176,3 +178,64 @@ def record_fault(group: str, fault: str, behaviour: str, *, lost_rows: int, dupl
             "duplicate_rows": duplicate_rows, **figures}
     with open(out, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line, default=str, ensure_ascii=False) + "\n")
+
+
+def proc_state(pid: int) -> str | None:
+    """The state letter of a process from /proc (``T`` when stopped), or None once it is gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+    return None if state in ("Z", "X") else state
+
+
+def wait_stopped(pid: int, timeout: float = 60.0) -> None:
+    """Wait until ``pid`` is stopped (e.g. by an ACCORDS_CRASH_AT=pause:<point> hook)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = proc_state(pid)
+        if state in ("T", "t"):
+            return
+        if state is None:
+            raise AssertionError(f"process {pid} ended before it stopped at its pause point")
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop within {timeout} s")
+
+
+class Lines:
+    """Collects the lines of a subprocess's text stream in a thread, to wait on one with a bound."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: list[str] = []
+        self._cond = threading.Condition()
+        self._done = False
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._cond:
+                self._lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._done = True
+            self._cond.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        """The first line containing ``text``; AssertionError if the stream ends or time runs out."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self._lines:
+                    if text in line:
+                        return line
+                left = deadline - time.monotonic()
+                if self._done or left <= 0:
+                    raise AssertionError(f"no line with {text!r} in: {''.join(self._lines)!r}")
+                self._cond.wait(left)
+
+    def text(self, timeout: float = 30.0) -> str:
+        """Everything read, once the stream has ended."""
+        self._thread.join(timeout)
+        with self._cond:
+            return "".join(self._lines)

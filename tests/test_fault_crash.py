@@ -24,21 +24,24 @@ import pytest
 
 from accords.runner import run_ingest
 from accords.settings import Settings
-from accords.warehouse import STAGING, TABLES, read_table, table_dir
+from accords.warehouse import LOCK_FILE, STAGING, TABLES, read_table, table_dir
 from tests.conftest import ROOT, write_raw
 from tests.fault_helpers import (
     DATA_TABLES,
     GOOD_IDS,
+    Lines,
     assert_no_duplicates,
     cli,
     cli_env,
     duplicates,
     lost,
+    proc_state,
     put,
     raw_snapshot,
     record_fault,
     rows_lost_and_extra,
     table_snapshot,
+    wait_stopped,
 )
 
 
@@ -256,14 +259,19 @@ def test_failure_after_the_commit_point_is_finished_by_the_next_run(
 READ_TABLES = ("articles", "entities", "ingestions", "runs")
 
 
-def _reader(wh: str, stop_file: str, out_file: str) -> None:
-    """Read tables with plain pyarrow.dataset in a loop until ``stop_file`` exists."""
+def _reader(wh: str, stop_file: str, out_file: str, started_file: str) -> None:
+    """Read tables with plain pyarrow.dataset in a loop until ``stop_file`` exists.
+
+    ``started_file`` is created once every table has been read once.
+    """
     import pyarrow.dataset as ds
 
     seen: list[tuple[str, int]] = []
     errors: list[str] = []
     reads = 0
     while not os.path.exists(stop_file):
+        if reads >= len(READ_TABLES) and not os.path.exists(started_file):
+            open(started_file, "w").close()
         for t in READ_TABLES:
             path = os.path.join(wh, t)
             if not os.path.exists(path):
@@ -283,11 +291,14 @@ def test_readers_see_whole_states_across_twenty_runs(tmp_path: Path) -> None:
     run_ingest(settings, log=quiet)
     states = {t: {read_table(wh, t).num_rows} for t in READ_TABLES}
     raw_before = raw_snapshot(raw)
-    stop, out = tmp_path / "stop", tmp_path / "reader.json"
+    stop, out, started = tmp_path / "stop", tmp_path / "reader.json", tmp_path / "reading"
     ctx = multiprocessing.get_context("spawn")
-    reader = ctx.Process(target=_reader, args=(str(wh), str(stop), str(out)))
+    reader = ctx.Process(target=_reader, args=(str(wh), str(stop), str(out), str(started)))
     reader.start()
-    time.sleep(1.5)  # let the reader start reading before the first commit
+    deadline = time.monotonic() + 60  # the reader reads every table before the first commit
+    while not started.exists():
+        assert reader.is_alive() and time.monotonic() < deadline, "the reader never read every table"
+        time.sleep(0.01)
     n_runs = 20
     texts = [f"Delegates of Peru and Chile met for round {i} of the water talks in Arica."
              for i in range(n_runs)]
@@ -334,23 +345,59 @@ def test_overlapping_runs_never_duplicate(tmp_path: Path, wait: bool) -> None:
     raw_before = raw_snapshot(raw)
     n = 3 if wait else 2
     extra = ["--wait", "60"] if wait else []
-    procs = [subprocess.Popen([sys.executable, "-m", "accords.cli", *ingest_args(raw, wh, *extra)],
-                              env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(n)]
-    outs = [p.communicate(timeout=120) for p in procs]
+
+    def start(**env: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "accords.cli", *ingest_args(raw, wh, *extra)],
+                                env=cli_env(**env), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+
+    # The first run stops itself holding the lock; the others start while it is held for certain.
+    first = start(ACCORDS_CRASH_AT="pause:during_discover")
+    procs = [first]
+    try:
+        wait_stopped(first.pid)
+        assert (wh / LOCK_FILE).read_text(encoding="utf-8").startswith(f"pid {first.pid} ")
+        others = [start() for _ in range(n - 1)]
+        procs += others
+        errs = [Lines(p.stderr) for p in others]
+        if wait:
+            for err in errs:  # each one waits for the stopped holder
+                line = err.wait_for("waiting up to 60 s for the warehouse lock", timeout=60)
+                assert f"pid {first.pid} " in line
+            assert all(p.poll() is None for p in others)
+        else:  # each one gives up at once, with the holder still stopped
+            for p in others:
+                p.wait(timeout=120)
+            assert proc_state(first.pid) in ("T", "t")
+        os.kill(first.pid, signal.SIGCONT)
+        outs = [first.communicate(timeout=120)]
+        for p, err in zip(others, errs, strict=True):
+            p.wait(timeout=120)
+            outs.append((p.stdout.read(), err.text()))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
     assert all(p.returncode == 0 for p in procs), outs
     runs = read_table(wh, "runs").to_pylist()
     statuses = sorted(r["status"] for r in runs)
-    assert len(runs) == n and set(statuses) <= {"completed", "skipped"} and "completed" in statuses
+    writer = [r for r in runs if r["articles_written"]]
+    assert len(runs) == n and len(writer) == 1 and writer[0]["articles_written"] == 10
     if wait:
         assert statuses == ["completed"] * n
+    else:
+        assert statuses == ["completed", "skipped"]
+        (skipped,) = [r for r in runs if r["status"] == "skipped"]
+        assert f"pid {first.pid} " in skipped["error"]
     assert sum(r["articles_written"] for r in runs) == 10
     assert_no_duplicates(wh)
     assert read_table(wh, "articles").num_rows == 10 and lost(wh, GOOD_IDS) == 0
     assert raw_snapshot(raw) == raw_before
     no_leftovers(wh)
     record_fault("concurrency",
-                 f"{n} ingest processes started together" + (" with --wait 60" if wait else ""),
+                 f"{n - 1} ingest process(es) started while another holds the lock"
+                 + (" with --wait 60" if wait else ""),
                  "statuses: " + ", ".join(statuses) + "; one writer at a time",
                  lost_rows=lost(wh, GOOD_IDS) + (10 - read_table(wh, "articles").num_rows),
                  duplicate_rows=sum(duplicates(wh).values()))

@@ -251,22 +251,54 @@ def test_lease_of_a_dead_process_on_this_host_is_taken_at_once(s3_bucket: str,
 
 
 def test_two_concurrent_runs_on_s3_write_each_article_once(s3_bucket: str, raw_dir: Path) -> None:
+    """Runs that start while another holds the lease skip; the holder writes every article once.
+
+    The holder stops itself with the lease taken (ACCORDS_CRASH_AT=pause:...), so the overlap is
+    certain; the other two start together and take the lease with the real settle time.
+    """
+    import json
     import os
+    import signal
     import subprocess
     import sys
+    import time
 
+    from tests.fault_helpers import cli_env, proc_state, wait_stopped
+
+    assert objectstore.LEASE_SETTLE_SECONDS > 0
     uri = f"{s3_bucket}/warehouse"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCORDS_")}
-    env["ACCORDS_SETTLE_SECONDS"] = "0"
     cmd = [sys.executable, "-m", "accords.cli", "ingest", "--no-prefect", "--workers", "1",
            "--raw", str(raw_dir), "--warehouse", uri]
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(3)]
-    outs = [p.communicate(timeout=120)[0] for p in procs]
+
+    def start(**env: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(cmd, env=cli_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+
+    holder = start(ACCORDS_CRASH_AT="pause:during_discover")
+    procs = [holder]
+    try:
+        wait_stopped(holder.pid)
+        fs, base = filesystem(uri)
+        with fs.open_input_stream(f"{base}/{objectstore.LOCK}") as fh:
+            lease = json.loads(fh.read())
+        assert lease["pid"] == holder.pid and lease["expires_at"] > time.time()
+        others = [start() for _ in range(2)]
+        procs += others
+        for p in others:
+            p.wait(timeout=120)
+        assert proc_state(holder.pid) in ("T", "t")  # still stopped, still holding the lease
+        os.kill(holder.pid, signal.SIGCONT)
+        outs = [p.communicate(timeout=120)[0] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
     assert all(p.returncode == 0 for p in procs), outs
-    statuses = sorted(r["status"] for r in recent_runs(uri))
-    assert len(statuses) == 3 and statuses.count("completed") >= 1
-    assert set(statuses) <= {"completed", "skipped"}
+    runs = recent_runs(uri)
+    assert sorted(r["status"] for r in runs) == ["completed", "skipped", "skipped"]
+    assert all(f"pid {holder.pid} " in r["error"] for r in runs if r["status"] == "skipped")
+    assert [r["articles_written"] for r in runs if r["status"] == "completed"] == [4]
     got = rows(uri)
     assert len(got["articles"]) == len(set(got["articles"])) == 4
     assert len(got["entities"]) == len(set(got["entities"]))

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from accords.warehouse import LOCK_FILE, read_table
+from accords.warehouse import COMMIT_FILE, LOCK_FILE, RUN_FILE, read_table
 from tests.conftest import write_raw
+from tests.fault_helpers import Lines, wait_stopped
 
 ROOT = Path(__file__).resolve().parent.parent
 N_EXTRA = 150  # enough files that a run holds the lock for a while
@@ -37,9 +38,9 @@ def _ingest_cmd(raw: Path, wh: Path, *extra: str) -> list[str]:
             "--warehouse", str(wh), *extra]
 
 
-def _popen(cmd: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(cmd, env=_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+def _popen(cmd: list[str], **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(cmd, env={**_env(), **env}, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
 @pytest.fixture
@@ -166,15 +167,54 @@ def test_two_concurrent_ingests_one_writes_one_skipped(tmp_path: Path, procs: li
     assert not any((wh / "_staging").iterdir())
 
 
+HOLD_UNTIL_TOLD = (
+    "import sys, time\n"
+    "from pathlib import Path\n"
+    "from accords.warehouse import WarehouseLock, init_warehouse\n"
+    "wh = Path(sys.argv[1]); init_warehouse(wh)\n"
+    "lock = WarehouseLock(wh); lock.acquire(owner='helper')\n"
+    "print('locked', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "released = time.time()\n"
+    "lock.release()\n"
+    "print('released', released, flush=True)\n"
+)
+
+
 @pytest.mark.integration
 def test_wait_lets_the_second_run_write_after_the_first(tmp_path: Path, procs: list) -> None:
     raw, wh = write_raw(tmp_path / "raw"), tmp_path / "wh"
-    procs.append(hold_lock(wh, 2.0))
-    res = subprocess.run(_ingest_cmd(raw, wh, "--wait", "60"), env=_env(), cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
-    assert res.returncode == 0, res.stdout + res.stderr
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+    helper = subprocess.Popen([sys.executable, "-c", HOLD_UNTIL_TOLD, str(wh)], env=_env(), cwd=ROOT,
+                              text=True, start_new_session=True, **pipes)
+    procs.append(helper)
+    assert helper.stdout is not None and helper.stdin is not None
+    assert helper.stdout.readline().strip() == "locked"
+    waiter = _popen(_ingest_cmd(raw, wh, "--wait", "60"))
+    procs.append(waiter)
+    err = Lines(waiter.stderr)
+    # The run says it waits, and for whom, while the helper holds the lock ...
+    notice = err.wait_for("waiting up to 60 s for the warehouse lock", timeout=60)
+    assert f"pid {helper.pid} helper" in notice
+    assert waiter.poll() is None and lock_is_held(wh)
+    # ... and keeps waiting while it is held (a run that did not wait would be done by now).
+    time.sleep(1.0)
+    assert waiter.poll() is None, err.text()
+    assert (wh / LOCK_FILE).read_text(encoding="utf-8").startswith(f"pid {helper.pid} ")
+    helper.stdin.write("go\n")
+    helper.stdin.flush()
+    released = float(helper.stdout.readline().split()[1])
+    out, _ = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, out + err.text()
     (row,) = runs(wh)
     assert row["status"].startswith("completed") and row["articles_written"] == 4
+    # The waiting run took the lock (it rewrites the lock file then) only after the release; the
+    # margin covers the file system's coarse clock, far below the second the helper held on.
+    lock = wh / LOCK_FILE
+    assert lock.read_text(encoding="utf-8").startswith(f"pid {waiter.pid} run {row['run_id']}")
+    assert lock.stat().st_mtime >= released - 0.05, (lock.stat().st_mtime, released)
+    part = wh / "articles" / f"part-{row['run_id']}.parquet"
+    assert part.stat().st_mtime >= released - 0.05
 
 
 @pytest.mark.integration
@@ -198,15 +238,19 @@ def test_lock_of_a_sigkilled_holder_is_released(tmp_path: Path, procs: list) -> 
 @pytest.mark.integration
 def test_writer_sigkilled_mid_run_does_not_block_the_next(tmp_path: Path, procs: list) -> None:
     raw, wh = big_raw(tmp_path / "raw"), tmp_path / "wh"
-    first = _popen(_ingest_cmd(raw, wh))
+    # The writer stops itself with its first batch staged (well before its commit) and is killed there.
+    first = _popen(_ingest_cmd(raw, wh), ACCORDS_CRASH_AT="pause:between_table_writes")
     procs.append(first)
-    wait_for_holder(wh, first.pid)
-    deadline = time.monotonic() + 60
-    while not list((wh / "_staging").glob("*/_RUN.json")) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.3)  # into the batch: parsing and extracting
+    wait_stopped(first.pid)
+    assert lock_is_held(wh)
+    (stage,) = (wh / "_staging").iterdir()
+    assert (stage / RUN_FILE).exists() and (stage / "articles").is_dir()
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
+    assert first.returncode == -signal.SIGKILL
+    # Where it died: rows staged, no commit record, nothing visible to readers.
+    assert not (stage / COMMIT_FILE).exists()
+    assert read_table(wh, "articles").num_rows == 0 and read_table(wh, "runs").num_rows == 0
     assert not lock_is_held(wh)
     res = subprocess.run(_ingest_cmd(raw, wh), env=_env(), cwd=ROOT, capture_output=True, text=True,
                          timeout=180)
@@ -218,3 +262,4 @@ def test_writer_sigkilled_mid_run_does_not_block_the_next(tmp_path: Path, procs:
     assert killed["error"].startswith(f"interrupted: process {first.pid} died")
     assert read_table(wh, "articles").num_rows == 4 + N_EXTRA
     assert_no_duplicates(wh)
+    assert not stage.exists()

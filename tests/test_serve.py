@@ -44,10 +44,11 @@ from accords.server import (
     ui_url,
 )
 from accords.settings import Settings
-from accords.warehouse import read_table
+from accords.warehouse import LOCK_FILE, read_table
 from accords.watch import Debouncer, RawWatcher, watched
 from flows.serve import ingest_deployment
 from tests.conftest import STATE_VISIT, write_raw
+from tests.fault_helpers import proc_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -218,11 +219,11 @@ def test_watcher_fires_once_for_a_burst_and_ignores_partial_files(tmp_path: Path
     raw = tmp_path / "raw"
     raw.mkdir()
     fired: list[list[str]] = []
-    got = threading.Event()
+    got = [threading.Event(), threading.Event()]
 
     def fire(paths: list[str]) -> None:
         fired.append(paths)
-        got.set()
+        got[min(len(fired), 2) - 1].set()
 
     w = RawWatcher(raw, fire, quiet_seconds=0.5, settle_seconds=0.0, poll_seconds=0.1, log=lambda m: None)
     w.start()
@@ -232,11 +233,14 @@ def test_watcher_fires_once_for_a_burst_and_ignores_partial_files(tmp_path: Path
             (raw / f"a{i}.txt").write_text(STATE_VISIT)
         (raw / "sub").mkdir()
         (raw / "sub" / "b.json").write_text("{}")
-        assert got.wait(10)
-        time.sleep(1.0)  # no second trigger for the same burst
+        assert got[0].wait(10)
+        # A file written after the trigger fires the next one. Events arrive in order, so a late
+        # event of the burst would be in that trigger or an earlier one: it holds the new file only.
+        (raw / "later.txt").write_text(STATE_VISIT)
+        assert got[1].wait(10)
     finally:
         w.stop()
-    assert len(fired) == 1
+    assert len(fired) == 2 and [Path(p).name for p in fired[1]] == ["later.txt"], fired
     names = {Path(p).name for p in fired[0]}
     assert {f"a{i}.txt" for i in range(5)} | {"b.json"} <= names
     assert "ignored.part" not in names
@@ -444,13 +448,50 @@ def assert_no_duplicate_articles(wh: Path) -> None:
     assert len(ids) == len(set(ids))
 
 
+def paused_writer(wh: Path) -> int | None:
+    """The pid of the process holding the warehouse lock while stopped at its pause point, if any."""
+    try:
+        words = (wh / LOCK_FILE).read_text(encoding="utf-8").split()
+    except OSError:
+        return None
+    if len(words) < 3 or words[0] != "pid" or words[2] != "run":
+        return None
+    pid = int(words[1])
+    return pid if proc_state(pid) in ("T", "t") else None
+
+
 @pytest.mark.integration
 def test_scheduled_runs_record_trigger_schedule(prefect_server: str, tmp_path: Path) -> None:
     raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
     env = _accords_env(tmp_path / "home", raw, wh, prefect_server)
+    # The first run with files to write stops itself with the lock held and its first batch staged
+    # (later runs find nothing new and never reach that point), so a manual run surely overlaps it.
+    env["ACCORDS_CRASH_AT"] = "pause:between_table_writes"
     t0 = time.monotonic()
     # A yearly fetch schedule: the fetch deployment is served next to ingest but not run here.
     with served(["--interval", "10", "--fetch-interval", str(365 * 86400)], env, log) as proc:
+        pid = wait_for("a scheduled run holding the lock, paused", lambda: paused_writer(wh), 120, proc, log)
+        assert isinstance(pid, int)
+        try:
+            (stage,) = (wh / "_staging").iterdir()
+            assert json.loads((stage / "_RUN.json").read_text())["trigger"] == "schedule"
+            trig = subprocess.run([sys.executable, "-m", "accords.cli", "trigger"], env=env,
+                                  cwd=ROOT, capture_output=True, text=True, timeout=120)
+            assert trig.returncode == 0, trig.stdout + trig.stderr
+
+            def manual_done_or_second_writer() -> object:
+                manual = [r for r in run_rows(wh) if r["trigger"] == "manual"]
+                return manual or len(list((wh / "_staging").iterdir())) > 1
+
+            wait_for("the manual run", manual_done_or_second_writer, 120, proc, log)
+            assert [p.name for p in (wh / "_staging").iterdir()] == [stage.name], "a second writer"
+            (manual,) = [r for r in run_rows(wh) if r["trigger"] == "manual"]
+            # The manual run found the lock taken by the paused scheduled run and recorded a skip.
+            assert manual["status"] == "skipped" and f"pid {pid} run " in manual["error"], manual
+            assert manual["articles_written"] == 0 and paused_writer(wh) == pid
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
         row = wait_for("a completed scheduled run", lambda: completed_with(wh, "schedule"), 120, proc, log)
         with urllib.request.urlopen(f"{prefect_server}/deployments/name/fetch/accords-fetch", timeout=5) as r:
             assert json.loads(r.read())["name"] == "accords-fetch"
@@ -459,11 +500,12 @@ def test_scheduled_runs_record_trigger_schedule(prefect_server: str, tmp_path: P
         fr = api_flow_run(prefect_server, row["flow_run_id"])
         assert fr["parameters"]["trigger"] == "schedule" and fr["state_type"] in ("RUNNING", "COMPLETED")
     rows = run_rows(wh)
-    # Runs every 5 s may overlap: the flock lets one write; others are skipped, never duplicated.
+    # Runs every 10 s overlap the paused one: the flock lets one write; others are skipped, never
+    # duplicated.
     assert {r["status"] for r in rows} <= {"completed", "completed_with_errors", "skipped", "failed"}
     # A run cancelled mid-write when serve stopped is undone and recorded by the next one.
     assert all(r["error"].startswith("interrupted") for r in rows if r["status"] == "failed")
-    assert sum(r["articles_written"] for r in rows) == 4
+    assert [r["articles_written"] for r in rows if r["articles_written"]] == [4]
     assert_no_duplicate_articles(wh)
 
 
