@@ -13,8 +13,13 @@ def test_license_is_an_spdx_string_with_a_setuptools_that_reads_it() -> None:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert isinstance(data["project"]["license"], str)
     req = next(r for r in data["build-system"]["requires"] if r.startswith("setuptools"))
-    floor, ceiling = re.search(r">=\s*(\d+)", req), re.search(r"<\s*(\d+)", req)
+    floor = re.search(r">=\s*(\d+)", req)
     assert floor and int(floor.group(1)) >= 77  # SPDX strings need setuptools 77
-    # setuptools 80 warns on every editable install ("Please be careful with folders ..."), which
-    # `make run` does: the build stays below it.
-    assert ceiling and int(ceiling.group(1)) <= 80
+
+
+def test_make_installs_quietly() -> None:
+    # setuptools reports every editable install ("Please be careful with folders ..."), and pip
+    # shows it under one --quiet: the Makefile's installs pass -qq, so only errors print.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    installs = [ln for ln in makefile if "pip install" in ln]
+    assert installs and all(" -qq " in ln for ln in installs)
