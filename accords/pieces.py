@@ -265,11 +265,10 @@ def process_pieces(pieces: list[Any], ctx: BatchContext) -> BatchOutput:
         one = BatchOutput()
         try:
             process_piece(piece, ctx, one)
+        except ImportError:
+            raise  # a broken installation, not a bad piece: the whole run fails (as for files)
         except Exception as exc:  # noqa: BLE001  the piece's rows are dropped and its file fails
             out.pieces.append(failed_piece(piece, exc))
             continue
-        out.articles += one.articles
-        out.file_quarantine += one.file_quarantine
-        out.links += one.links
-        out.pieces += one.pieces
+        out.extend(one)
     return out

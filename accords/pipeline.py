@@ -88,6 +88,14 @@ class BatchOutput:
     links: list[dict[str, Any]] = field(default_factory=list)
     pieces: list[Any] = field(default_factory=list)  # accords.pieces.PieceDone
 
+    def extend(self, other: BatchOutput) -> None:
+        """Add ``other``'s rows (a file's or a piece's, kept apart until it succeeded) to these."""
+        self.articles += other.articles
+        self.ingestions += other.ingestions
+        self.file_quarantine += other.file_quarantine
+        self.links += other.links
+        self.pieces += other.pieces
+
 
 def _quarantine_row(ctx: BatchContext, source_path: str, article_id: str | None, record_type: str,
                     record: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
@@ -313,10 +321,7 @@ def process_batch(files: list[tuple[FoundFile, FileState | None]], ctx: BatchCon
             # the run goes on, and the file is retried next run.
             out.ingestions.append(ingestion_row(ctx, f, "failed", error=f"{type(exc).__name__}: {exc}"))
             continue
-        out.articles += one.articles
-        out.ingestions += one.ingestions
-        out.file_quarantine += one.file_quarantine
-        out.links += one.links
+        out.extend(one)
     return out
 
 

@@ -102,13 +102,16 @@ def wait_for_holder(wh: Path, pid: int, timeout: float = 60.0) -> None:
     raise AssertionError(f"process {pid} never took the lock")
 
 
-HOLD_LOCK = (
+# A helper process that takes the warehouse lock and says so; what follows decides when it lets go.
+_TAKE_LOCK = (
     "import sys, time\n"
     "from pathlib import Path\n"
     "from accords.warehouse import WarehouseLock, init_warehouse\n"
     "wh = Path(sys.argv[1]); init_warehouse(wh)\n"
     "lock = WarehouseLock(wh); lock.acquire(owner='helper')\n"
     "print('locked', flush=True)\n"
+)
+HOLD_LOCK = _TAKE_LOCK + (
     "time.sleep(float(sys.argv[2]))\n"
     "lock.release()\n"
 )
@@ -167,13 +170,7 @@ def test_two_concurrent_ingests_one_writes_one_skipped(tmp_path: Path, procs: li
     assert not any((wh / "_staging").iterdir())
 
 
-HOLD_UNTIL_TOLD = (
-    "import sys, time\n"
-    "from pathlib import Path\n"
-    "from accords.warehouse import WarehouseLock, init_warehouse\n"
-    "wh = Path(sys.argv[1]); init_warehouse(wh)\n"
-    "lock = WarehouseLock(wh); lock.acquire(owner='helper')\n"
-    "print('locked', flush=True)\n"
+HOLD_UNTIL_TOLD = _TAKE_LOCK + (
     "sys.stdin.readline()\n"
     "released = time.time()\n"
     "lock.release()\n"

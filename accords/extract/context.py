@@ -148,8 +148,12 @@ def mentions_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, Ent]]:
     return out
 
 
-def is_old(doc: Doc, start: int, end: int) -> bool:
-    """True when a date expression in ``text[start:end]`` lies clearly before publication."""
+def is_old(doc: Doc, start: int, end: int, days: int = 31, month_slack: int = 40) -> bool:
+    """True when a date expression in ``text[start:end]`` lies clearly before publication.
+
+    Clearly: a year before publication's, a month starting more than ``month_slack`` days before
+    publication's month, a day more than ``days`` days before publication (weeks never count).
+    """
     if doc.published is None:
         return False
     pub = doc.published
@@ -160,11 +164,11 @@ def is_old(doc: Doc, start: int, end: int) -> bool:
             if d.value.year < pub.year:
                 return True
         elif d.precision == "month":
-            if d.value < date(pub.year, pub.month, 1) - timedelta(days=40):
+            if d.value < date(pub.year, pub.month, 1) - timedelta(days=month_slack):
                 return True
         elif d.precision == "week":
             continue
-        elif d.value < pub - timedelta(days=31):
+        elif d.value < pub - timedelta(days=days):
             return True
     return False
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from accords.extract.context import Doc, Ent, day_in, mentions_in
-from accords.extract.dates import find_dates, resolve_date
+from accords.extract.context import Doc, Ent, day_in, is_old, mentions_in
+from accords.extract.dates import resolve_date
 from accords.extract.encounters import DAY_RANGE
 
 
@@ -79,20 +79,12 @@ def countries_of(doc: Doc, m: Encounter) -> list[str]:
 
 
 def is_past(doc: Doc, start: int, end: int) -> bool:
-    """True when a date in ``text[start:end]`` lies before the news event (a week or a month back)."""
-    pub = doc.published
-    if pub is None:
-        return False
-    for d in find_dates(doc.text, pub, start, end):
-        if d.value is None or d.precision == "week":
-            continue
-        if d.precision == "year" and d.value.year < pub.year:
-            return True
-        if d.precision == "month" and (d.value.year, d.value.month) < (pub.year, pub.month):
-            return True
-        if d.precision == "day" and (pub - d.value).days > 7:
-            return True
-    return False
+    """True when a date in ``text[start:end]`` lies before the news event: a week, or a month, back.
+
+    Stricter than an agreement's background (``context.is_old``): an encounter is news only if
+    it is about as recent as the article.
+    """
+    return is_old(doc, start, end, days=7, month_slack=0)
 
 
 def gazetteer_country(text: str, exclude: set[str | None]) -> str | None:
@@ -111,7 +103,10 @@ def gazetteer_country(text: str, exclude: set[str | None]) -> str | None:
 
 
 def first_day(doc: Doc, text: str, offset: int, published: date | None) -> str | None:
-    """First day of a range ("from 17 to 19 May 2023"), else the first day-precise date of ``text``."""
+    """First day of a range ("from 17 to 19 May 2023"), else the first day-precise date of ``text``.
+
+    ``offset`` is where ``text`` starts in the article (-1: a text outside it, such as the title).
+    """
     m = DAY_RANGE.search(text)
     if m:
         d = resolve_date(f"{m.group(1)} {m.group(2)} {m.group(3) or ''}".strip(), published)
@@ -119,10 +114,8 @@ def first_day(doc: Doc, text: str, offset: int, published: date | None) -> str |
             return d.isoformat()
     if offset >= 0:
         return day_in(doc, offset, offset + len(text))
-    for d in find_dates(text, published):
-        if d.precision == "day" and d.value is not None:
-            return d.value.isoformat()
-    return None
+    d = resolve_date(text, published)
+    return d.isoformat() if d else None
 
 
 def offset_of(doc: Doc, person: Ent, s0: int, s1: int) -> int:

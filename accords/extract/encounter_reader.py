@@ -86,7 +86,6 @@ class Reader:
             return
         own = {v.code for v in visitors if v.code}
         dest = re.search(r"\bto\s+(.*)", low)
-        named = [c for n, c in self.doc.country_names.items() if re.search(rf"\b{re.escape(n)}\b", low)]
         if dest:
             # "Visit of X to K": the destination; a country named before "to" is the visitor's
             host = next(
@@ -100,6 +99,7 @@ class Reader:
             host = host or gazetteer_country(t[dest.start(1) :], own)
         else:
             # "Visit of X, Foreign Minister of K": K is the visitor's; the host is the other main country
+            named = {c for n, c in self.doc.country_names.items() if re.search(rf"\b{re.escape(n)}\b", low)}
             host = next((c for c in self.doc.main_countries if c not in own and c not in named), None)
         if host is None:
             host = next((c for c in self.doc.main_countries if c not in own), None)
@@ -111,9 +111,7 @@ class Reader:
         when = first_day(self.doc, t, -1, self.doc.published)
         # The title does not say whether the visit is over: the text's own visit sentence decides,
         # else the dates (a visit that starts after publication is planned).
-        status = (
-            "planned" if when and self.doc.published and when > self.doc.published.isoformat() else "held"
-        )
+        status = "planned" if _after_publication(self.doc, when) else "held"
         self.protagonist = list(visitors)
         self.add(
             Encounter(
@@ -198,7 +196,7 @@ class Reader:
         if not obj and cue.form in ("group", "pair") and GUEST_WORDS.search(sent[cue.end : nxt]):
             obj = [p for p in self._guests() if p not in subj]
         when = first_day(doc, sent, s0, doc.published)
-        ahead = bool(when and doc.published and when > doc.published.isoformat())
+        ahead = _after_publication(doc, when)
         status = "planned" if ahead or planned(sent[c0 : cue.end], sent[cue.end : nxt]) else "held"
         if "conference" in sent[cue.start : cue.end].lower() and not (
             "joint" in sent[cue.start : cue.end].lower() or TWO_LEADERS.search(pre)
@@ -338,6 +336,11 @@ _PEOPLE_WORDS = re.compile(
     r"|highness|majesty|royal\s+couple|delegation",
     re.I,
 )
+
+
+def _after_publication(doc: Doc, day: str | None) -> bool:
+    """True when ``day`` (ISO) is after the article's publication: the encounter is still ahead."""
+    return bool(day and doc.published and day > doc.published.isoformat())
 
 
 def _joined(sent: str, pre: str) -> bool:

@@ -72,6 +72,7 @@ def extract_meetings(
         reader.read(s0, s1)
     fill_places(doc, reader.out)
     records: list[tuple[Encounter, str]] = []
+    ids: set[str] = set()
     out: list[dict] = []
     for m in reader.out:
         countries = countries_of(doc, m)
@@ -79,8 +80,9 @@ def extract_meetings(
             continue
         names = [p.name for p in m.people]
         mid = stable_id(m.kind, str(m.start), str(m.end), *sorted(names), m.host or "")
-        if any(mid == x for _m, x in records):
+        if mid in ids:
             continue
+        ids.add(mid)
         records.append((m, mid))
         out.append({
             "meeting_id": mid, "kind": m.kind, "status": m.status, "participants": names,
