@@ -268,3 +268,29 @@ def test_legs_of_a_tour_under_way_are_visits() -> None:
     # without a tour there are no legs: talks "in" a country are not a visit by themselves
     alone = "Kenyan Finance Minister Peter Otieno Kamau sought support in Norway for the debt plan."
     assert _meetings(alone) == []
+
+
+def test_an_undated_meeting_takes_the_day_its_paragraph_set() -> None:
+    text = (
+        "Chilean Foreign Minister Tomas Vidal Soto is visiting Lisbon, Portugal from 1 to 4 March 2025.\n"
+        "On 2 March, Minister Vidal met Portuguese Foreign Minister Ana Lobo Reis. "
+        "Minister Vidal also met Portuguese Finance Minister Rui Sousa Pinto.\n"
+        "Minister Vidal called on Portuguese President Marta Cunha Alves."
+    )
+    by_host = {m["participants"][-1]: m["date"] for m in _meetings(text) if m["kind"] == "meeting"}
+    assert by_host["Ana Lobo Reis"] == "2025-03-02"
+    assert by_host["Rui Sousa Pinto"] == "2025-03-02"  # same paragraph: same day
+    assert by_host["Marta Cunha Alves"] is None  # a new paragraph sets no day
+
+
+def test_this_morning_dates_the_paragraph_to_publication_and_a_city_state_is_its_place() -> None:
+    text = (
+        "Chilean President Camila Rojas Fuentes received a ceremonial welcome in Singapore this morning. "
+        "President Rojas called on Singapore Prime Minister Daniel Koh Wei Ming."
+    )
+    ms = _meetings(text, "State Visit of President Camila Rojas Fuentes to Singapore, 3 to 5 March 2025", PUB)
+    meeting = next(m for m in ms if m["kind"] == "meeting")
+    assert meeting["date"] == PUB.isoformat()
+    visit = next(m for m in ms if m["kind"] == "visit")
+    assert visit["location"] == "Singapore"
+    assert meeting["location"] == "Singapore"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from accords.extract.context import Doc, Ent, day_in, is_old, mentions_in
-from accords.extract.dates import resolve_date
+from accords.extract.dates import find_dates, resolve_date
 from accords.extract.encounters import DAY_RANGE
 
 
@@ -183,7 +183,8 @@ def fill_places(doc: Doc, found: list[Encounter]) -> None:
         cities = sorted(
             (e.first, e.name) for e in doc.ents.values() if e.type == "LOCATION" and e.code == visit.host
         )
-        visit.location = cities[0][1] if cities else None
+        # A city-state is its own city: a visit to Singapore took place in Singapore.
+        visit.location = cities[0][1] if cities else CITY_STATES.get(visit.host or "")
     for m in found:
         if (
             m.location is None
@@ -193,3 +194,35 @@ def fill_places(doc: Doc, found: list[Encounter]) -> None:
         ):
             if visit.host in countries_of(doc, m):
                 m.location = visit.location
+
+
+# Countries that are one city: the place of a visit there when the article names no other.
+CITY_STATES = {"SGP": "Singapore", "MCO": "Monaco", "VAT": "Vatican City", "HKG": "Hong Kong", "MAC": "Macao"}
+# "this morning" / "this afternoon": the day of publication, like "today" (which find_dates reads).
+_SAME_DAY = re.compile(
+    r"\b(?:this|earlier\s+this|later\s+this)\s+(?:morning|afternoon|evening)\b|\btonight\b", re.I
+)
+
+
+def fill_days(doc: Doc, found: list[Encounter]) -> None:
+    """Give an undated encounter the day its paragraph has set before it.
+
+    Statements tell a programme day by day: "On 16 November, A met B. A also met C." - C's
+    meeting is on 16 November too; "A received a welcome this morning. A called on B." - the
+    call is on the publication day. Only a day earlier in the same paragraph counts, and only
+    when it fits the status (a held encounter is not after publication, a planned one not before).
+    """
+    text = doc.text
+    for m in found:
+        if m.date is not None or m.kind == "visit":
+            continue
+        p0 = text.rfind("\n", 0, m.start) + 1
+        found_days = find_dates(text, doc.published, p0, m.start)
+        days = [d.value for d in found_days if d.precision == "day" and d.value]
+        day = days[-1] if days else None
+        if day is None and doc.published and _SAME_DAY.search(text, p0, m.end):
+            day = doc.published
+        if day is None or doc.published is None:
+            continue
+        if (m.status == "held" and day <= doc.published) or (m.status == "planned" and day >= doc.published):
+            m.date = day.isoformat()
