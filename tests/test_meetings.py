@@ -294,3 +294,13 @@ def test_this_morning_dates_the_paragraph_to_publication_and_a_city_state_is_its
     visit = next(m for m in ms if m["kind"] == "visit")
     assert visit["location"] == "Singapore"
     assert meeting["location"] == "Singapore"
+
+
+def test_an_unplaced_meeting_takes_the_place_its_paragraph_named() -> None:
+    text = (
+        "Chilean President Camila Rojas Fuentes arrived at the Belem Palace in Lisbon, Portugal, on 3 March. "
+        "President Rojas called on Portuguese President Marta Cunha Alves.\n"
+        "President Rojas later met Portuguese Prime Minister Rui Sousa Pinto."
+    )
+    places = {m["participants"][-1]: m["location"] for m in _meetings(text) if m["kind"] == "meeting"}
+    assert places["Marta Cunha Alves"] == "Lisbon"  # the last place named before it in its paragraph

@@ -173,13 +173,13 @@ def is_old(doc: Doc, start: int, end: int, days: int = 31, month_slack: int = 40
     return False
 
 
-_IN_AT = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
+IN_AT = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
 
 
 def place_in(doc: Doc, start: int, end: int) -> str | None:
     """The first LOCATION mentioned after "in"/"at" inside ``text[start:end]``."""
     for a, _b, e in mentions_in(doc, start, end):
-        if e.type == "LOCATION" and _IN_AT.search(doc.text, max(start, a - 12), a):
+        if e.type == "LOCATION" and IN_AT.search(doc.text, max(start, a - 12), a):
             return e.name
     return None
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from accords.extract.context import Doc, Ent, day_in, is_old, mentions_in
+from accords.extract.context import IN_AT, Doc, Ent, day_in, is_old, mentions_in
 from accords.extract.dates import find_dates, resolve_date
 from accords.extract.encounters import DAY_RANGE
 
@@ -204,25 +204,41 @@ _SAME_DAY = re.compile(
 )
 
 
-def fill_days(doc: Doc, found: list[Encounter]) -> None:
-    """Give an undated encounter the day its paragraph has set before it.
+def fill_from_paragraph(doc: Doc, found: list[Encounter]) -> None:
+    """Give an undated or unplaced encounter the day and place its paragraph has set before it.
 
     Statements tell a programme day by day: "On 16 November, A met B. A also met C." - C's
-    meeting is on 16 November too; "A received a welcome this morning. A called on B." - the
-    call is on the publication day. Only a day earlier in the same paragraph counts, and only
-    when it fits the status (a held encounter is not after publication, a planned one not before).
+    meeting is on 16 November too; "A received a welcome at the Palace this morning. A called on
+    B." - the call is at the Palace, on the publication day. Only what comes earlier in the same
+    paragraph counts; a day only when it fits the status (a held encounter is not after
+    publication, a planned one not before); a place only when it is in a country of the encounter.
     """
     text = doc.text
     for m in found:
-        if m.date is not None or m.kind == "visit":
+        if m.kind == "visit" or (m.date is not None and m.location is not None):
             continue
         p0 = text.rfind("\n", 0, m.start) + 1
-        found_days = find_dates(text, doc.published, p0, m.start)
-        days = [d.value for d in found_days if d.precision == "day" and d.value]
-        day = days[-1] if days else None
-        if day is None and doc.published and _SAME_DAY.search(text, p0, m.end):
-            day = doc.published
-        if day is None or doc.published is None:
-            continue
-        if (m.status == "held" and day <= doc.published) or (m.status == "planned" and day >= doc.published):
-            m.date = day.isoformat()
+        if m.date is None:
+            m.date = _paragraph_day(doc, m, p0)
+        if m.location is None and m.kind != "call":
+            sides = set(countries_of(doc, m))
+            places = [
+                e for a, _b, e in mentions_in(doc, p0, m.start)
+                if e.type == "LOCATION" and IN_AT.search(text, max(p0, a - 12), a)
+                and (e.code is None or e.code in sides)
+            ]  # fmt: skip
+            m.location = places[-1].name if places else None
+
+
+def _paragraph_day(doc: Doc, m: Encounter, p0: int) -> str | None:
+    """The last day named in ``text[p0:m.start]`` ("this morning" is publication), if it fits."""
+    found_days = find_dates(doc.text, doc.published, p0, m.start)
+    days = [d.value for d in found_days if d.precision == "day" and d.value]
+    day = days[-1] if days else None
+    if day is None and doc.published and _SAME_DAY.search(doc.text, p0, m.end):
+        day = doc.published
+    if day is None or doc.published is None:
+        return None
+    if (m.status == "held" and day <= doc.published) or (m.status == "planned" and day >= doc.published):
+        return day.isoformat()
+    return None

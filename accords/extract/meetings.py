@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from accords.extract.context import build_doc
-from accords.extract.encounter_facts import Encounter, countries_of, fill_days, fill_places
+from accords.extract.encounter_facts import Encounter, countries_of, fill_from_paragraph, fill_places
 from accords.extract.encounter_reader import Reader
 from accords.extract.encounters import has_keyword
 from accords.extract.sentences import split_sentences
@@ -70,8 +70,8 @@ def extract_meetings(
     reader.read_title(sentences)
     for s0, s1 in sentences:
         reader.read(s0, s1)
+    fill_from_paragraph(doc, reader.out)
     fill_places(doc, reader.out)
-    fill_days(doc, reader.out)
     records: list[tuple[Encounter, str]] = []
     ids: set[str] = set()
     out: list[dict] = []
