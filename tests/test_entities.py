@@ -193,6 +193,8 @@ def test_portfolio_lists_stay_in_one_name():
         "Ministry of Economy, Trade and Industry",
         "Ministry of Energy",
     }
+    text = "The Ministry of Culture, Community and Youth thanked the Ministry of Energy."
+    assert "Ministry of Culture, Community and Youth" in _names(text, "ORGANIZATION")
     text = "Minister for Sustainability and the Environment Kim Soo Ah and Minister Okafor spoke."
     people = _names(text, "PERSON")
     assert set(people) == {"Kim Soo Ah", "Okafor"}
