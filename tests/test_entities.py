@@ -106,6 +106,16 @@ def test_honorifics_are_not_part_of_names():
     assert people["Vivian Balakrishnan"]["country_code"] == "SGP"
 
 
+def test_chiefly_and_royal_forms_of_address_and_policy_portfolios_are_not_names():
+    text = (
+        "The President of Fiji Ratu Josefa Nailatikau met Che Puan Besar Aminah Binti Rahman. "
+        "Coordinating Minister for Economic Policies Lim Boon Keat also attended."
+    )
+    people = _by_type(extract_entities(text)[0], "PERSON")
+    assert {"Josefa Nailatikau", "Aminah Binti Rahman", "Lim Boon Keat"} <= set(people)
+    assert people["Lim Boon Keat"]["role"] == "Coordinating Minister for Economic Policies"
+
+
 def test_wire_style_persons_and_companies():
     text = (
         "Commerce Secretary Harold Pimsleur said the United States would keep its\n"
