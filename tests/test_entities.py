@@ -494,3 +494,9 @@ def test_an_instrument_named_with_an_acronym_is_no_organization():
     ents, ments = extract_entities(text)
     assert not [e for e in ents if e["type"] == "ORGANIZATION" and "Memorand" in e["name"]]
     assert all("Memorand" not in m["text"] for m in ments)
+
+
+def test_a_sign_off_body_followed_by_its_country_is_also_the_body_alone():
+    text = "President Lopez met Minister Tan in Lima.\nMINISTRY OF FOREIGN AFFAIRS SINGAPORE\n3 MARCH 2025"
+    orgs = _by_type(extract_entities(text)[0], "ORGANIZATION")
+    assert "Ministry of Foreign Affairs" in orgs["Ministry of Foreign Affairs Singapore"]["aliases"]

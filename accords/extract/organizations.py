@@ -134,6 +134,9 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
             if toks[i - 1].text == "the" and cut > 0:
                 cut = i - 2 if toks[i - 2].text == "of" else cut
             aliases.append(a.span_text(toks[0].start, toks[cut - 1].end))
+        elif i >= 2 and j == len(toks) and not toks[i - 1].conn and gov:
+            # A sign-off's "Ministry of Foreign Affairs Singapore" is the "Ministry of Foreign Affairs".
+            aliases.append(a.span_text(toks[0].start, toks[i - 1].end))
     return a.emit(
         Item(ORGANIZATION, start, end, surface, surface, country, aliases=tuple(aliases), company=company)
     )
