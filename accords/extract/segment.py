@@ -54,7 +54,8 @@ _PAIR_BEFORE_RE = re.compile(r"\b[A-Z][\w-]*[ \t]+and[ \t]+$")
 # A title or body with a portfolio ("Ministry of Investment", "Minister for Trade") ending a run,
 # and the ", " / ", and " that continues its list of portfolios in the next run.
 _PORTFOLIO_HEAD_RE = re.compile(
-    r"\b(?:Ministry|Minister|Ministers|Department|Secretary|Committee|Commission)[ \t]+(?:of|for)[ \t]+"
+    r"\b(?:Ministry|Minister|Ministers|Department|Secretary|Committee|Commission|Agency|Authority|Office)"
+    r"[ \t]+(?:of|for)[ \t]+"
     r"(?:the[ \t]+)?[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*)?$"
 )
 _LIST_GAP_RE = re.compile(r",[ \t]+(and[ \t]+)?")
@@ -588,6 +589,11 @@ class Analyzer:
                 self.segment(toks[:idx], owner)
                 self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
                 return True
+            if self._two_bodies(toks[:idx], toks[nxt:], toks[idx + 1].text == "the"):
+                # "Football Association of X and the Y Football Association", "... of Singapore and Z"
+                self.segment(toks[:idx], owner)
+                self.segment(toks[idx + 1 :], None)
+                return True
             if self.name_like(toks[idx - 1]) and any(self.role_at(toks, p) > p for p in range(idx - 1)):
                 pass  # "Party General Secretary To Lam and ...": a titled person ends the left side
             elif org_shaped:
@@ -620,6 +626,35 @@ class Analyzer:
             return True
         return False
 
+    def _body_like(self, toks: list[Tok]) -> bool:
+        """True if ``toks`` has a named body's shape: "X Association", "Institute of X", "X School of Y"."""
+        lex = self.lex
+        if len(toks) < 2:
+            return False
+        if toks[-1].text in lex.org_suffix or (toks[0].text in lex.org_head and toks[1].conn):
+            return True
+        return any(
+            t.text in lex.org_suffix and nxt.conn and nxt.text in ("of", "for")
+            for t, nxt in zip(toks, toks[1:], strict=False)
+        )
+
+    def _two_bodies(self, left: list[Tok], right: list[Tok], article: bool) -> bool:
+        """True when "<left> and [the] <right>" joins two bodies rather than naming one.
+
+        With "and the", two complete body shapes are two bodies. Without the article only a left
+        side closed by its country ("... of the Republic of Singapore") or a long body followed
+        by an acronym ("... School of Public Policy and HCMA") is cut: "Ministry of Trade and
+        Industry" names one body.
+        """
+        if not self._body_like(left):
+            return False
+        if article:
+            return self._body_like(right)
+        last = self.gaz_at(left, len(left) - 1)
+        closed = bool(last and last[1].kind == GAZ_COUNTRY and len(left) >= 3 and left[-2].conn)
+        acronym = len(right) == 1 and right[0].text.isupper() and len(right[0].text) >= 2 and len(left) >= 3
+        return (closed and not right[0].conn and right[0].text[:1].isupper()) or acronym
+
     def _defines_acronym(self, toks: list[Tok]) -> bool:
         """True if ``toks`` is followed by "(ACR)" spelling its initials: a body defining its acronym."""
         m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
@@ -628,6 +663,8 @@ class Analyzer:
         after = _FIRST_WORD_RE.match(self.scan, m.end() + 1)
         if after and self.scan[m.end() : m.end() + 1] == " " and after.group() in self.lex.blockers:
             return False  # "Foreign Agricultural Investment Reform (FAIR) Act": an instrument's name
+        if self.role_at(toks, 0) == len(toks):
+            return False  # "Senior Minister (SM)", "Prime Minister (PM)": a title, not a body
         return not any(self.name_like(t) for t in toks) or any(t.text in self.lex.org_words for t in toks)
 
     def _portfolio_title(self, toks: list[Tok], idx: int) -> bool:
