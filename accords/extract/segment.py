@@ -31,6 +31,11 @@ _TIME_WORDS = frozenset(
 )
 # Capitalised prepositions that open the subject of an instrument's title ("Agreement between
 # A and B Regarding the Status of Visiting Forces"); names do not continue across them.
+# Bodies named for their subject: "Commission on Human Rights", "Panel on Climate Change".
+_SUBJECT_BODIES = frozenset(
+    "Commission Committee Conference Council Panel Forum Group Centre Center Court Convention Force "
+    "Tribunal Board Institute Programme Program Office Subcommittee Caucus".split()
+)
 _INSTRUMENT_PREPS = frozenset({"Regarding", "Concerning", "Relating", "Pertaining", "Respecting"})
 _DIRECTIONS = frozenset(
     "East Eastern West Western North Northern South Southern Central Upper Lower Northeast Northeastern "
@@ -531,18 +536,25 @@ class Analyzer:
     def _instrument_subject(self, toks: list[Tok]) -> tuple[int, int, bool] | None:
         """(end of the name, start of the subject, name is an instrument) at "... on the <Subject>"."""
         lex = self.lex
-        for idx in range(1, len(toks) - 2):
+        for idx in range(1, len(toks) - 1):
             t = toks[idx]
-            if not (t.conn and t.text == "on" and toks[idx + 1].text == "the"):
+            if not (t.conn and t.text == "on"):
                 continue
+            article = toks[idx + 1].text == "the"
             prev = toks[idx - 1].text
-            blocker = prev in lex.blockers
+            blocker = prev in lex.blockers and article
             body = prev in lex.org_suffix and idx >= 2 and toks[-1].text not in lex.org_suffix
-            if not blocker and not body:
-                continue
+            if not article:
+                # "Qatar Development Bank on Enterprise Digitalisation": a topic, unless the body is
+                # one named for its subject ("Commission on Human Rights").
+                body = body and prev not in _SUBJECT_BODIES
+            country = self.gaz_at(toks, idx - 1)
+            closed = bool(country and country[1].kind == GAZ_COUNTRY and idx >= 3 and toks[idx - 2].conn)
+            if not blocker and not body and not closed:
+                continue  # "Government of the Republic of Singapore on Cooperation ..." is closed
             hit = self.gaz_at(toks, 0)
             if hit is None or hit[0] <= idx:  # not inside a known name
-                return idx, idx + 2, blocker
+                return idx, idx + (2 if article else 1), blocker
         return None
 
     def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
@@ -634,7 +646,7 @@ class Analyzer:
         if toks[-1].text in lex.org_suffix or (toks[0].text in lex.org_head and toks[1].conn):
             return True
         return any(
-            t.text in lex.org_suffix and nxt.conn and nxt.text in ("of", "for")
+            t.text in lex.org_suffix and nxt.conn and nxt.text in ("of", "for", "on")
             for t, nxt in zip(toks, toks[1:], strict=False)
         )
 
