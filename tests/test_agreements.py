@@ -613,3 +613,16 @@ def test_talks_running_since_an_old_year_do_not_make_the_instrument_background()
     old = ("Thai and Vietnamese leaders met in Hanoi on Monday. They reviewed the agreement on the mutual "
            "recognition of driving licences, which has been in force since 2021.")
     assert extract(old, published=pub).agreements == []
+
+
+def test_welcoming_the_signing_reports_the_signing() -> None:
+    text = (
+        "The Prime Minister of Singapore met the Prime Minister of Vietnam in Hanoi. "
+        "The Prime Ministers welcomed the signing of the Memorandum on Defence Exchanges."
+    )
+    out = run(text)
+    assert [(a["kind"], a["status"], sorted(a["parties"]), a["fields"]) for a in out] == [
+        ("memorandum_of_understanding", "signed", ["SGP", "VNM"], ["defence"])
+    ]
+    # Welcoming an instrument itself is still background.
+    assert run("Ruritania and Freedonia welcomed the existing treaty of friendship.") == []

@@ -165,6 +165,24 @@ _BACKGROUND = re.compile(
     r"expand(?:s|ing)?|expansion\s+of|broaden\w*|importance\s+of)\b",
     re.IGNORECASE,
 )
+# "welcomed the signing of": a report of the signing itself, not a background mention.
+_WELCOMED_EVENT = re.compile(
+    r"welcom\w*\s+(?:the\s+)?(?:successful\s+)?(?:signing|conclusion|exchange|adoption|renewal)\s+of\b", re.I
+)
+
+
+def _background_cue(window: str) -> bool:
+    """True when ``window`` (the words before an instrument) frames it as background.
+
+    "welcomed" is background ("welcomed the existing agreement") except when it welcomes the
+    signing itself ("welcomed the signing of the MOU"), which reports the event.
+    """
+    return any(
+        not (m.group().lower().startswith("welcom") and _WELCOMED_EVENT.match(window, m.start()))
+        for m in _BACKGROUND.finditer(window)
+    )
+
+
 # A reporting verb whose object is a clause ("noted that", "agreed that").
 _REPORTED = re.compile(
     r"\b(?:agreed|noted|announced|confirmed|said|stated|welcomed|stressed|expressed\s+hope|hoped)\s+that\b",
@@ -1279,7 +1297,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         # "under discussion since 2023": an old date of the talks, not of a done instrument.
         ongoing = _ONGOING_SINCE.search(sent, b, old_end) is not None
         if not ratified and (
-            _BACKGROUND.search(bg_win) or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
+            _background_cue(bg_win) or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
         ):
             doc.last_kept = False
             continue
