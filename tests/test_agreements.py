@@ -626,3 +626,12 @@ def test_welcoming_the_signing_reports_the_signing() -> None:
     ]
     # Welcoming an instrument itself is still background.
     assert run("Ruritania and Freedonia welcomed the existing treaty of friendship.") == []
+
+
+def test_a_body_whose_framework_frames_the_instrument_is_no_party() -> None:
+    text = (
+        "Ruritania and Freedonia signed an Agreement on Trade in Services under the framework of the "
+        "European Union."
+    )
+    out = run(text)
+    assert [sorted(a["parties"]) for a in out] == [["FRE", "RUR"]]

@@ -754,7 +754,8 @@ _INSTRUMENT_ACRONYM_BEFORE = re.compile(
 )
 _INSTRUMENT_ACRONYM = re.compile(r"[A-Z]*(?:FTA|EPA|CEPA|CECPA|BIT|PTA|TPP|CPTPP)s?")
 _NOT_PARTY_BEFORE = re.compile(
-    r"\b(?:within|across|throughout|among|outside|chair\s+of)\s+(?:the\s+)?$", re.I
+    r"\b(?:within|across|throughout|among|outside|chair\s+of|framework\s+of|auspices\s+of)\s+(?:the\s+)?$",
+    re.I,
 )
 _NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
 _SUBJECT_VERB = re.compile(
@@ -864,6 +865,7 @@ def _parties(
     ents = []
     brand: dict[str, str] = {}
     gov_countries: set[str] = set()
+    not_parties: set[str] = set()
     prev_end = -1
     for a, b, e in _mentions_in(doc, s0 + c0, s0 + c1):
         if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not _is_company(e):
@@ -882,7 +884,12 @@ def _parties(
                 text[a:b]
             ):
                 continue
-            if _NOT_PARTY_BEFORE.search(text[max(0, a - 25) : a]) or _NOT_PARTY_AFTER.match(text[b : b + 12]):
+            if (
+                (e.id in not_parties and text[max(0, a - 1) : a] == "(")
+                or _NOT_PARTY_BEFORE.search(text[max(0, a - 25) : a])
+                or _NOT_PARTY_AFTER.match(text[b : b + 12])
+            ):
+                not_parties.add(e.id)  # nor is its "(ACR)" right after
                 continue
             alias_of_prev = bool(ents) and text[max(0, a - 2) : a] == " (" and ents[-1].type == e.type
             if _COMPANY_MARK.fullmatch(text[a:b]) or (alias_of_prev and prev_end >= a - 3):
@@ -913,7 +920,7 @@ def _parties(
     extra = _subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
     if extra:
         commercial = True
-    if not any(e.type == "ORGANIZATION" for e in ents) and not extra:
+    if not any(e.type == "ORGANIZATION" for e in ents) and not extra and not not_parties:
         # Entity tagging can miss companies in lower-case wire text: look for company names by form.
         names = _text_companies(sent[c0:c1])
         if names:
