@@ -56,7 +56,7 @@ from accords.extract.instruments import KIND_CLASS as _KIND_CLASS
 from accords.extract.instruments import NUMBER_WORDS as _NUMBER_WORDS
 from accords.extract.instruments import PLURAL_HEAD, is_iso3
 from accords.extract.mentions_merge import merge_mentions
-from accords.extract.modality import concluded_talks, future_framing
+from accords.extract.modality import FUTURE_FRAME, concluded_talks, future_framing
 from accords.extract.sentences import split_sentences
 from accords.ids import stable_id
 
@@ -554,8 +554,9 @@ def _status(*contexts: str) -> str | None:
     return None
 
 
-_CUES = (("planned", _PLANNED_SIGN), ("agreed", _NEGOTIATED), ("signed", _SIGNED), ("agreed", _AGREED),
-         ("planned", _PLANNED))  # fmt: skip
+# "will witness the signing of" ends where "signing" does: listed first, the future frame wins the tie.
+_CUES = (("planned", FUTURE_FRAME), ("planned", _PLANNED_SIGN), ("agreed", _NEGOTIATED), ("signed", _SIGNED),
+         ("agreed", _AGREED), ("planned", _PLANNED))  # fmt: skip
 
 
 def _nearest_status(pre: str) -> str | None:

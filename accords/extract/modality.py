@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _EVENT_NOUN = r"(?:signing|signature|exchange|conclusion|finali[sz]ation|launch)"
-_FUTURE_FRAME = re.compile(
+FUTURE_FRAME = re.compile(
     # "will (also) witness the signing of", "are expected to witness the exchange of"
     r"\b(?:will|shall|would|to|expected\s+to|set\s+to|due\s+to|scheduled\s+to)\s+(?:\w+ly\s+|also\s+|jointly\s+)?"
     rf"(?:witness|attend|oversee|observe|preside\s+over|grace)\s+(?:the\s+)?{_EVENT_NOUN}\b"
@@ -33,7 +33,7 @@ _CONCLUDED_TALKS = re.compile(
 
 def future_framing(context: str) -> bool:
     """True when a signing in ``context`` is framed as future or hoped for ("will witness the signing")."""
-    return bool(_FUTURE_FRAME.search(context))
+    return bool(FUTURE_FRAME.search(context))
 
 
 def concluded_talks(context: str) -> bool:
