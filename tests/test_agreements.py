@@ -640,7 +640,8 @@ def test_a_body_whose_framework_frames_the_instrument_is_no_party() -> None:
 def test_a_future_frame_governs_every_item_of_its_list() -> None:
     text = (
         "The Prime Minister of Singapore will visit Vietnam on 11 July 2024. "
-        "The two leaders will witness the signing of the following: an Agreement on Maritime Boundaries; a Treaty on Mutual Legal Assistance; "
+        "The two leaders will witness the signing of the following: an Agreement on Maritime Boundaries; "
+        "a Treaty on Mutual Legal Assistance; "
         "and a Memorandum of Understanding on Education."
     )
     assert [(a["kind"], a["status"]) for a in run(text)] == [
