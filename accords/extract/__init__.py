@@ -10,7 +10,7 @@ from datetime import date
 
 from accords.records import Extraction
 
-EXTRACTOR_VERSION = "0.7.0"
+EXTRACTOR_VERSION = "0.8.0"
 
 
 def extract(text: str, title: str | None = None, published: date | None = None) -> Extraction:
