@@ -1117,13 +1117,18 @@ def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
         doc.records.append(rec)
 
 
-def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Find instruments in one sentence; return a list context if the sentence opens a list."""
+def _kept_triggers(doc: _Doc, s0: int, s1: int) -> list[re.Match[str]]:
+    """The instrument nouns of sentence ``text[s0:s1]`` that name an instrument (offsets in the sentence).
+
+    Dropped: nouns inside an organisation name, verbs ("to deal", "will contract"), a bare
+    internal "memorandum", the details of a package of documents, an instrument being amended
+    and a joint statement's own content ("which sets out a roadmap").
+    """
     text = doc.text
     sent = text[s0:s1]
     trigs = [m for m in _TRIGGER.finditer(sent)]
     if not trigs:
-        return None
+        return []
     # An "organisation" that starts with the instrument noun is a mis-tagged instrument name
     # ("Joint Declaration on the Establishment ..."): the noun still counts.
     org_spans = [
@@ -1167,6 +1172,14 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         ):  # fmt: skip
             continue  # "the X Declaration, which sets out a roadmap for ...": its content, not a new one
         kept.append(m)
+    return kept
+
+
+def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Find instruments in one sentence; return a list context if the sentence opens a list."""
+    text = doc.text
+    sent = text[s0:s1]
+    kept = _kept_triggers(doc, s0, s1)
     if not kept:
         return None
     names_in_sent = sorted(
