@@ -38,174 +38,53 @@ Press-release conventions handled explicitly:
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
+from accords.extract.agreement_fields import (
+    FIELD_RES,
+    PROVIDES,
+    PURPOSE,
+    SALE,
+    STATEMENT_SCOPE,
+    fields_of,
+    strip_mentions,
+)
 from accords.extract.annex import ListBlock, find_lists
-from accords.extract.context import Doc, day_in, place_in
-from accords.extract.context import Ent as _Ent
-from accords.extract.context import build_doc as _build_doc_of
-from accords.extract.context import is_old as _is_old
-from accords.extract.context import mentions_in as _mentions_in
-from accords.extract.instruments import KIND_CLASS as _KIND_CLASS
-from accords.extract.instruments import NUMBER_WORDS as _NUMBER_WORDS
-from accords.extract.instruments import PLURAL_HEAD, is_iso3
+from accords.extract.context import Doc, Ent, build_doc, day_in, is_old, mentions_in, place_in
+from accords.extract.instruments import (
+    CANDIDATE,
+    KIND_CLASS,
+    KIND_OF_GROUP,
+    NUMBER_WORDS,
+    PLURAL_HEAD,
+    TRIGGER,
+    final_kind,
+    is_iso3,
+    singular,
+)
 from accords.extract.mentions_merge import merge_mentions
-from accords.extract.modality import FUTURE_FRAME, concluded_talks, future_framing
 from accords.extract.sentences import split_sentences
+from accords.extract.status_cues import (
+    BACKGROUND,
+    COORDINATED,
+    HEDGE,
+    ISSUED,
+    ONGOING_SINCE,
+    PASSIVE,
+    RATIFIED_BEFORE,
+    REPORTED,
+    SIGNED,
+    STATUS_RANK,
+    background_cue,
+    nearest_status,
+    status_of,
+)
 from accords.ids import stable_id
 
-_DATA = Path(__file__).resolve().parent / "data" / "agreement_fields.json"
-
-# ---------------------------------------------------------------------------------------------
-# Trigger nouns
-# ---------------------------------------------------------------------------------------------
-_TRIGGER = re.compile(
-    r"""\b(?:
-      (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
-    | (?P<loi>(?:joint\s+)?(?:letters?|declarations?)\s+of\s+intent(?:ion)?|(?-i:LOIs?))
-    | (?P<js>joint\s+(?:press\s+|leaders['’]?\s+|ministerial\s+)?(?:statements?|communiqu[eé]s?))
-    | (?P<decl>(?:joint\s+)?declarations?(?!\s+of\s+intent))
-    | (?P<treaty>treat(?:y|ies))
-    | (?P<protocol>protocols?)
-    | (?P<contract>contracts?)
-    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:[a-z]+,?\s+){0,4}?(?:cooperation|action|exchanges?)
-        |(?:cooperation|exchange|executive|work)\s+(?:programmes?|programs?)
-        |action\s+plans?|plans?\s+of\s+action|work\s+plans?|road\s?maps?)
-    | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation
-        |exchanges?\s+of\s+(?:notes|letters))
-    | (?P<minutes>agreed\s+minutes|records?\s+of\s+discussions?)
-    | (?P<docs>documents|instruments(?!\s+of\s+ratification))
-    )\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_CANDIDATE = re.compile(
-    r"\b(?:agree|accord|pact|deal|treat|memorand|mou|loi|letter|joint|declar|protocol|contract|program|action"
-    r"|plan|work|cooperation|exchange|executive|road|arrangement|accommodation|documents|instruments|record)"
-)
-_KIND_OF_GROUP = {
-    "mou": "memorandum_of_understanding",
-    "loi": "letter_of_intent",
-    "js": "joint_statement",
-    "decl": "declaration",
-    "treaty": "treaty",
-    "protocol": "protocol",
-    "contract": "contract",
-    "prog": "programme",
-    "agr": "agreement",
-    "docs": "other",
-    "minutes": "other",  # "Agreed Minutes" of a joint commission: a signed instrument of no set kind
-}
-
-# ---------------------------------------------------------------------------------------------
-# Status cues (searched in the text around a trigger, nearest context first)
-# ---------------------------------------------------------------------------------------------
-_SIGN_VERBS = (
-    r"sign|ink|initial|conclude|seal|clinch|finali[sz]e|complete|reach|strike|exchange|renew|"
-    r"ratify|put\s+together|work\s+out|draw\s+up|negotiate|find|found|agree|adopt|issue|enter\s+into|have|"
-    r"prepare|draft|launch"
-)
-_PLANNED_SIGN = re.compile(
-    rf"\b(?:will|would|shall|should|could|can|may|might|to|expects?|expected|plans?|planned|intends?|hopes?)"
-    rf"\s+(?:(?:\w+ly|soon|also|jointly|further|then|now|swiftly)\s+)?(?:not\s+)?(?:be\s+)?(?:{_SIGN_VERBS})\w*"
-    # "expedite / work towards the (early) conclusion of", "accelerate negotiations on"
-    r"|\b(?:expedit\w*|accelerat\w*|speed\w*\s+up|fast-?track\w*|towards?|early|swift|speedy|timely|prompt)"
-    r"\s+(?:the\s+)?(?:early\s+|swift\s+|speedy\s+|timely\s+)?(?:conclu\w*|finali[sz]\w*|signing|signature|negotiat\w*)"
-    # "agreed to open / begin negotiations on", "announced the launch of negotiations toward"
-    r"|\b(?:open\w*|begin\w*|began|begun|start\w*|launch\w*|resum\w*|hold\w*|enter\w*\s+into)\s+(?:of\s+)?"
-    r"(?:the\s+)?(?:formal\s+|official\s+|bilateral\s+)?negotiations?\b",
-    re.IGNORECASE,
-)
-# "used the occasion / took the opportunity to sign": an event, not a plan.
-_OCCASION_SIGN = re.compile(
-    r"\b(?:us\w*|t[oa]ke?s?|took|seiz\w*)\s+(?:the|this|that)\s+(?:occasion|opportunity)\s+to\s+"
-    r"(?:sign|ink|conclude|exchange|initial)\b",
-    re.IGNORECASE,
-)
-_SIGNED = re.compile(
-    r"\b(?:sign(?:ed|s|ing)?|ink(?:ed|s)?|initial(?:l)?ed|concluded|conclusion|exchang(?:ed|ing)|exchange\s+of|renewed|"
-    r"ratified|entered\s+into|executed|inked)\b",
-    re.IGNORECASE,
-)
-_NEGOTIATED = re.compile(
-    r"\b(?:conclu\w*|complet\w*|finali[sz]\w*)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?negotiations?\b", re.I
-)
-_AGREED = re.compile(
-    r"\b(?:reach(?:ed|es)?|agreed|struck|strikes|clinched|sealed|announced|announces|unveiled|adopted|"
-    r"issued|released|approved|finali[sz]ed|completed|secured|accepted|endorsed|hammered\s+out|announcement\s+of|"
-    r"worked\s+out|won)\b",
-    re.IGNORECASE,
-)
-_PLANNED = re.compile(
-    r"\b(?:negotiat\w*|talks|expect\w*|close\s+(?:to|at\s+hand)|(?:very\s+)?near|draft\w*|proposed|"
-    r"prospective|planned|upcoming|possible|potential|under\s+discussion|discuss\w*|hop(?:e|es|ed|ing)|"
-    r"eventual(?:ly)?|soon|forthcoming|pending|envisag\w*|aim\w*\s+to|confident\s+of|seek\w*)\b",
-    re.IGNORECASE,
-)
-# Hedges and negations: the instrument is not (being) concluded.
-_HEDGE = re.compile(
-    r"\b(?:not|no|never|uncertain|unlikely|doubt\w*|less\s+certain|fail(?:ed|s)?\s+to|failure|"
-    r"refus\w*|reject\w*|collaps\w*|scrap\w*|cancel\w*|terminat\w*|suspend\w*|withdr[ae]w\w*|"
-    r"breach\w*|violat\w*|recommend\w*|urg(?:e|ed|es|ing)|call(?:s|ed)?\s+for|complain\w*|"
-    r"complaint|against|prospects?\s+for|whether)\b",
-    re.IGNORECASE,
-)
-# Background: the instrument exists already and is only referred to.
-_BACKGROUND = re.compile(
-    r"\b(?:under|in\s+line\s+with|pursuant\s+to|in\s+accordance\s+with|according\s+to|"
-    r"within\s+the\s+framework\s+of|framework\s+of|based\s+on|implement\w*|adher\w*|honou?r\w*|abid\w*|"
-    r"compl(?:y|ies|iance)|enforce\w*|monitor\w*|stick\w*\s+(?:by|to|with)|respect\w*|earlier|previous(?:ly)?|existing|former|prior|current|"
-    r"recent(?:ly)?|last|for\s+example|for\s+instance|such\s+as|like|review\w*|welcom\w*|at\s+the\s+time\s+of|"
-    r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading|"
-    r"expand(?:s|ing)?|expansion\s+of|broaden\w*|importance\s+of)\b",
-    re.IGNORECASE,
-)
-# "welcomed the signing of": a report of the signing itself, not a background mention.
-_WELCOMED_EVENT = re.compile(
-    r"welcom\w*\s+(?:the\s+)?(?:successful\s+)?(?:signing|conclusion|exchange|adoption|renewal)\s+of\b", re.I
-)
-
-
-def _background_cue(window: str) -> bool:
-    """True when ``window`` (the words before an instrument) frames it as background.
-
-    "welcomed" is background ("welcomed the existing agreement") except when it welcomes the
-    signing itself ("welcomed the signing of the MOU"), which reports the event.
-    """
-    return any(
-        not (m.group().lower().startswith("welcom") and _WELCOMED_EVENT.match(window, m.start()))
-        for m in _BACKGROUND.finditer(window)
-    )
-
-
-# A reporting verb whose object is a clause ("noted that", "agreed that").
-_REPORTED = re.compile(
-    r"\b(?:agreed|noted|announced|confirmed|said|stated|welcomed|stressed|expressed\s+hope|hoped)\s+that\b",
-    re.I,
-)
-_COORDINATED = re.compile(r"\b(?:and|as\s+well\s+as)\s+(?:an?|the)?\s*(?:\w+\s+){0,2}$", re.I)
-# A descriptive clause that lists what a joint statement / declaration covers.
-_STATEMENT_SCOPE = re.compile(
-    r"(?:,\s*|\s)(?:which|that)\s+(?:covers?|covered|address\w*|sets?\s+out|outlines?|focus\w*\s+on|includ\w*|"
-    r"spans?|reaffirm\w*)\b|,\s*(?:covering|including|reaffirming|addressing|setting\s+out|outlining|"
-    r"focusing\s+on)\b",
-    re.I,
-)
-# An instrument whose instruments of ratification are exchanged in the news event.
-_RATIFIED_BEFORE = re.compile(
-    r"\b(?:ratif\w*|instruments?\s+of\s+(?:ratification|accession))\s+(?:of\s+)?(?:the\s+)?$", re.I
-)
-# A relative clause that states what an instrument covers (fields when its topic names none).
-_PROVIDES = re.compile(
-    r",?\s*(?:which|that)\s+(?:will\s+)?(?:provides?\s+for|covers?|sets?\s+out|includ\w*|focus\w*\s+on|"
-    r"envisag\w*|concerns?)\b",
-    re.I,
-)
 _WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
 _TWO_SIDES = re.compile(
     r"\b(?:(?:the\s+)?(?:two|both)\s+(?:sides|countries|nations|leaders|governments|parties|states|"
@@ -270,12 +149,6 @@ _PRONOUN_SUBJ = re.compile(
     r"^\s*(?:it|they|we)\s+(?:and\b|(?:\w+\s+){0,2}(?:sign|ink|conclud|reach|agree|enter|initial|seal)\w*)",
     re.IGNORECASE,
 )
-# A passive participle right after the noun: "the agreement signed today", "the MoU was inked".
-_PASSIVE = re.compile(
-    r"^\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|has\s+been|have\s+been|had\s+been|is|are|being)\s+)?"
-    r"(?:(?P<s>signed|inked|initial(?:l)?ed|concluded|exchanged|renewed)|(?P<a>reached|agreed|struck|announced))\b",
-    re.IGNORECASE,
-)
 _COMMERCIAL = re.compile(
     r"\b(?:corp(?:oration)?|co|inc|ltd|plc|llc|group|bank|banca|banco|banque|bancorp|petroleum|petroleos|"
     r"petrobras|oil|motors?|airlines?|airways|holdings?|gmbh|ag|s\.?a|n\.?v|company|companies|industries|"
@@ -313,10 +186,6 @@ _INTL_ORGS = {
 }  # fmt: skip
 _ORG_INSIDE_NAME = re.compile(r"\bGeneral\s+Agreements?\s+on\s+Tariffs", re.IGNORECASE)
 _NON_NOUN_BEFORE = frozenset("to will would can could must should great good in own".split())
-_SALE = re.compile(
-    r"\b(?<!power\s)(?:sell|sells|selling|sold|sale|buy|buys|bought|purchase\w*|acquir\w*|stake|half\s+of)\b",
-    re.I,
-)
 _DESCRIBES = re.compile(
     r"^\s*(?:\w+\s+)?(?:involv|cover|provid|includ|aim|call|envisag|focus|concern|allow|enabl|seek|"
     r"stipulat|deal|set|establish|commit|oblig|grant)\w*",
@@ -326,7 +195,7 @@ _NOT_AN_INSTRUMENT_BEFORE = re.compile(r"\b(?:repurchase|buy-?back|futures|optio
 _VERB_DEAL_AFTER = re.compile(r"\s+(?:in|with)\b", re.I)
 _QUANTIFIER = re.compile(
     r"\b(?:\d+|"
-    + "|".join(_NUMBER_WORDS)
+    + "|".join(NUMBER_WORDS)
     + r"|several|numerous|various|multiple|a\s+(?:number|series|package|set|range|host|raft|slew)\s+of)\b",
     re.I,
 )
@@ -337,11 +206,6 @@ _AMENDED = re.compile(
     r"(?:[\w'’-]+\s+){0,8}$",
     re.I,
 )
-_PURPOSE = re.compile(
-    r"\b(?:to\s+(?:finance|fund|develop|build|construct|support|expand|establish|modernise|modernize|upgrade|"
-    r"facilitate|promote|include|cover)|for\s+(?:the|a|an)\s+(?!\w+\s+(?:of\s+)?(?:years?|period|months?)\b))[^;:.]{3,100}",
-    re.I,
-)
 _NEW_INSTRUMENT = re.compile(
     r"\b(?:and|or|while|also|as\s+well\s+as|plus|sign\w*|ink\w*|conclu\w*|exchang\w*|reach\w*|agree\w*)\b|[;:]",
     re.I,
@@ -349,47 +213,8 @@ _NEW_INSTRUMENT = re.compile(
 _LEAD_VERB = re.compile(
     r"\b(?:agreed|signed|also|will|would|have|has|had|was|were|is|are|welcomed|witnessed|noted)\b", re.I
 )
-_ISSUED = re.compile(r"\b(?:adopt|issu|releas|sign|publish)\w*", re.I)
-_STATUS_RANK = {"planned": 0, "agreed": 1, "signed": 2}
 
 
-def _compile_fields() -> list[tuple[str, re.Pattern[str]]]:
-    """Compile the keyword table into one regex per field (longest terms first)."""
-    data = json.loads(_DATA.read_text(encoding="utf-8"))["fields"]
-    out: list[tuple[str, re.Pattern[str]]] = []
-    for fld, terms in data.items():
-        alts = []
-        for term in sorted(terms, key=len, reverse=True):
-            body = re.escape(term.rstrip("*")).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-            alts.append(body + (r"\w*" if term.endswith("*") else ""))
-        out.append((fld, re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.IGNORECASE)))
-    return out
-
-
-_FIELD_RES = _compile_fields()
-
-
-def fields_of(text: str) -> list[str]:
-    """Return the closed-vocabulary fields whose keywords occur in ``text`` (vocabulary order).
-
-    Overlapping keywords resolve to the longest one: "economic partnership agreement" is trade
-    (not economy), "food security" agriculture (not security), "power purchase" energy (not
-    investment). A keyword inside a longer keyword of another field does not count.
-    """
-    if not text:
-        return []
-    spans = [(m.start(), m.end(), fld) for fld, rx in _FIELD_RES for m in rx.finditer(text)]
-    if len(spans) < 2:
-        return [spans[0][2]] if spans else []
-    found = {
-        f for a, b, f in spans if not any(x <= a and b <= y and y - x > b - a and g != f for x, y, g in spans)
-    }
-    return [f for f, _ in _FIELD_RES if f in found]
-
-
-# ---------------------------------------------------------------------------------------------
-# Data structures
-# ---------------------------------------------------------------------------------------------
 @dataclass
 class _Record:
     """An agreement being built (before dedupe and serialisation)."""
@@ -422,10 +247,10 @@ def _build_doc(
     text: str, title: str | None, published: date | None, entities: list[dict], mentions: list[dict]
 ) -> _Doc:
     """Index entities and mentions for the agreement pass (see ``context.build_doc``)."""
-    return _build_doc_of(text, title, published, entities, mentions, _Doc)
+    return build_doc(text, title, published, entities, mentions, _Doc)
 
 
-def _party_name(e: _Ent, doc: _Doc | None = None, commercial: bool = False) -> str | None:
+def _party_name(e: Ent, doc: _Doc | None = None, commercial: bool = False) -> str | None:
     """Party label of an entity: ISO3 for countries and government bodies, short name for orgs.
 
     In a commercial deal (``commercial``) only ministries and the like stand for their country;
@@ -466,15 +291,11 @@ _MINISTRY = re.compile(
 # A loan / credit / financing instrument: the lending bank, fund or agency is a party by name.
 _LENDING = re.compile(r"\b(?:loans?|credit|financing|grant)\b", re.I)
 _LENDER = re.compile(r"\b(?:bank|fund|agency|agence|eximbank|development|finance\s+corporation)\b", re.I)
-
-
 _GOV_HEAD = re.compile(
     r"^(?:the\s+)?(?:ministry|ministries|department|office|agency|council|commission|bureau|secretariat|"
     r"embassy|government|state\s+(?:council|committee)|federal|national\s+(?:assembly|council|committee))\b",
     re.IGNORECASE,
 )
-
-
 # Public research / training / development bodies: in a cooperation instrument they stand for their
 # country like a ministry ("Agricultural Research Corporation", "Foreign Service Academy").
 _PUBLIC_BODY = re.compile(
@@ -485,7 +306,7 @@ _PUBLIC_BODY = re.compile(
 _LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|plc|Bhd|Berhad|Pte)\b")
 
 
-def _is_government(e: _Ent) -> bool:
+def _is_government(e: Ent) -> bool:
     """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
     if _GOV_HEAD.match(e.name) or re.search(r"\bministr(?:y|ies)\b|\bdepartment\s+of\b", e.name, re.I):
         return True  # "Mauritanian Ministry of Energy and Petroleum": sector words make no company
@@ -503,7 +324,7 @@ def _country_in_name(name: str, names: dict[str, str]) -> str | None:
     return None
 
 
-def _person_like(e: _Ent) -> bool:
+def _person_like(e: Ent) -> bool:
     """An organisation name that looks like a personal name (two or three bare capitalised words)."""
     words = e.name.split()
     return (
@@ -513,7 +334,7 @@ def _person_like(e: _Ent) -> bool:
     )  # fmt: skip
 
 
-def _is_company(e: _Ent) -> bool:
+def _is_company(e: Ent) -> bool:
     """Heuristic: an organisation that is a company or bank (commercial party)."""
     if e.type != "ORGANIZATION" or e.department_of:
         return False
@@ -525,60 +346,6 @@ def _is_company(e: _Ent) -> bool:
     if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
         return False
     return bool(_COMMERCIAL.search(" ".join(names)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Per-mention analysis
-# ---------------------------------------------------------------------------------------------
-def _status(*contexts: str) -> str | None:
-    """Status from the first context that has a cue (nearest context first)."""
-    for ctx in contexts:
-        if not ctx:
-            continue
-        if _OCCASION_SIGN.search(ctx):
-            return "signed"
-        if future_framing(ctx):
-            return "planned"
-        if concluded_talks(ctx):
-            return "agreed"
-        if _PLANNED_SIGN.search(ctx):
-            return "planned"
-        if _NEGOTIATED.search(ctx):
-            return "agreed"
-        if _SIGNED.search(ctx):
-            return "signed"
-        if _AGREED.search(ctx):
-            return "agreed"
-        if _PLANNED.search(ctx):
-            return "planned"
-    return None
-
-
-# "will witness the signing of" ends where "signing" does: listed first, the future frame wins the tie.
-_CUES = (("planned", FUTURE_FRAME), ("planned", _PLANNED_SIGN), ("agreed", _NEGOTIATED), ("signed", _SIGNED),
-         ("agreed", _AGREED), ("planned", _PLANNED))  # fmt: skip
-
-
-def _nearest_status(pre: str) -> str | None:
-    """Status of the cue that ends closest to the end of ``pre`` (ties: listed order wins).
-
-    In "agreed that the two countries will begin negotiations on an FTA" the nearest cue
-    ("negotiations") governs the instrument, not the sentence's main verb ("agreed").
-    """
-    best: tuple[int, int, str] | None = None
-    for rank, (st, rx) in enumerate(_CUES):
-        for m in rx.finditer(pre):
-            key = (m.end(), -rank, st)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return best[2] if best else None
-
-
-_ONGOING_SINCE = re.compile(
-    r"\b(?:under\s+(?:discussion|negotiation|consideration)|negotiat\w*|discuss\w*|talks|work(?:ed)?\s+on)"
-    r"\b[^.;]{0,30}?\bsince\b",
-    re.I,
-)
 
 
 _TIME_POSSESSIVE = re.compile(
@@ -673,18 +440,9 @@ def _body_names(doc: _Doc, start: int, end: int) -> list[str]:
     """Names of the non-ministerial public bodies mentioned in ``text[start:end]``."""
     return [
         doc.text[x:y]
-        for x, y, e in _mentions_in(doc, start, end)
+        for x, y, e in mentions_in(doc, start, end)
         if e.type == "ORGANIZATION" and _is_government(e) and not _MINISTRY.search(e.name)
     ]
-
-
-def _strip_mentions(doc: _Doc, s0: int, s1: int, types: tuple[str, ...]) -> str:
-    """``text[s0:s1]`` with the mentions of the given entity types blanked out (for field cues)."""
-    out = doc.text[s0:s1]
-    for a, b, e in reversed(_mentions_in(doc, s0, s1)):
-        if e.type in types:
-            out = out[: a - s0] + " " * (b - a) + out[b - s0 :]
-    return out
 
 
 _ITEM_SPLIT = re.compile(
@@ -769,8 +527,6 @@ _NOT_A_NAME = re.compile(
     r"^(?:The|They|It|He|She|We|Both|Leaders?|Ministers?|President|Prime|Minister|In|On|At|Also|Addition|"
     r"Meanwhile|Separately|Later|Earlier|Officials?|Representatives?|Sides?|Governments?)\b"
 )
-
-
 _GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
 _COMPANY_MARK = re.compile(
     r"\b(?:PT|Tbk|Persero|Ltd|Limited|Inc|Corp|Corporation|Group|Company|Co|JSC|PJSC|LLC|GmbH|AG|SA|Berhad|Bhd|"
@@ -796,7 +552,7 @@ def _untagged_name(doc: _Doc, s0: int, sent: str, r0: int, r1: int) -> str | Non
         return None  # "the three Foreign Ministers signed": people, not a company
     if _overlaps_named(doc, s0 + r0, s0 + r1):
         return None  # part of a tagged name: "... Ministry of Energy and | Petroleum", "Åsmund | Aukrust"
-    for _a, _b, e in _mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
+    for _a, _b, e in mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
         if e.type == "ORGANIZATION" or e.type == "PERSON":
             return None  # tagged already, or a person
         if e.type == "COUNTRY" and not (
@@ -868,7 +624,7 @@ def _parties(
     gov_countries: set[str] = set()
     not_parties: set[str] = set()
     prev_end = -1
-    for a, b, e in _mentions_in(doc, s0 + c0, s0 + c1):
+    for a, b, e in mentions_in(doc, s0 + c0, s0 + c1):
         if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not _is_company(e):
             continue
         if (
@@ -876,7 +632,7 @@ def _parties(
             and re.fullmatch(r"\s+(?:and|&)\s+", text[prev_end:a]) and _person_like(e)
         ):  # fmt: skip
             continue  # "Mondino and Ramírez Lezcano signed": a second signatory mis-tagged as org
-        if e.type == "ORGANIZATION" and _TRIGGER.match(text, a):
+        if e.type == "ORGANIZATION" and TRIGGER.match(text, a):
             continue  # an instrument name mis-tagged as an organisation
         if e.type == "ORGANIZATION":
             # An instrument's own acronym ("... Partnership Agreement (CEPA)") is no party, nor is
@@ -908,7 +664,7 @@ def _parties(
         prev_end = b
     if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
         # "X said it (and Y) will sign ..." -> the speaker is a party.
-        ents = [m[2] for m in _mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
+        ents = [m[2] for m in mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
     commercial = any(_is_company(e) for e in ents)
     if lending and any(
         e.type == "ORGANIZATION"
@@ -1013,7 +769,7 @@ def _multilateral_count(seg: str) -> int:
         return 0
     if m.group("adj"):
         return 3 if m.group("adj").lower() == "trilateral" else 4
-    return _NUMBER_WORDS[m.group("n").lower()]
+    return NUMBER_WORDS[m.group("n").lower()]
 
 
 def _company_deal(r: _Record) -> bool:
@@ -1040,14 +796,14 @@ def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list
     """Persons who signed: named subjects before the trigger, "signed by X", or "both leaders"."""
     out: list[str] = []
     pre = sent[c0:pos]
-    if not _SIGNED.search(sent):
+    if not SIGNED.search(sent):
         return out
-    for a, _b, e in _mentions_in(doc, s0 + c0, s0 + pos):
+    for a, _b, e in mentions_in(doc, s0 + c0, s0 + pos):
         if e.type == "PERSON" and not _WITNESS.search(sent[c0 : a - s0]) and e.name not in out:
             out.append(e.name)
     m = re.search(r"\bsigned\s+by\b", sent)
     if m:
-        for _a, _b, e in _mentions_in(doc, s0 + m.end(), s0 + min(len(sent), m.end() + 160)):
+        for _a, _b, e in mentions_in(doc, s0 + m.end(), s0 + min(len(sent), m.end() + 160)):
             if e.type == "PERSON" and e.name not in out:
                 out.append(e.name)
     if not out and _LEADERS.search(pre):
@@ -1058,7 +814,7 @@ def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list
                 e.role, re.I)
         ]  # fmt: skip
         leaders.sort(key=lambda e: (-e.count, e.first))
-        chosen: list[_Ent] = []
+        chosen: list[Ent] = []
         for e in leaders:
             if e.code and parties and e.code not in parties:
                 continue
@@ -1071,19 +827,6 @@ def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list
     return out
 
 
-def _singular(word: str) -> str:
-    """Singular of a plural trigger ("MoUs", "memoranda of understanding", "treaties")."""
-    word = re.sub(r"(?i)ies\b", "y", word, count=1)
-    word = re.sub(r"(?i)(?<=[a-z])s\b", "", word, count=1)
-    return re.sub(r"(?i)memoranda", "memorandum", word)
-
-
-def _final_kind(kind: str, commercial: bool, parties: list[str] | None = None) -> str:
-    if commercial and kind == "agreement" and not any(is_iso3(p) for p in parties or []):
-        return "contract"
-    return kind
-
-
 def _names_compatible(a: str, b: str) -> bool:
     """Two instrument names may denote the same instrument (one's words contain the other's)."""
     wa, wb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
@@ -1092,9 +835,9 @@ def _names_compatible(a: str, b: str) -> bool:
 
 def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
     """Append ``rec`` or merge it into an earlier record that describes the same instrument."""
-    cls = _KIND_CLASS.get(rec.kind, "agreement")
+    cls = KIND_CLASS.get(rec.kind, "agreement")
     for old in reversed(doc.records):
-        if _KIND_CLASS.get(old.kind, "agreement") != cls or (old.extra.get("package") and not anaphor):
+        if KIND_CLASS.get(old.kind, "agreement") != cls or (old.extra.get("package") and not anaphor):
             continue
         if rec.name and old.name and not _names_compatible(rec.name, old.name):
             continue
@@ -1106,10 +849,10 @@ def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
             continue
         if not anaphor and not set(rec.fields) <= set(old.fields):
             continue
-        if _STATUS_RANK[rec.status] > _STATUS_RANK[old.status] and rec.status == "signed":
+        if STATUS_RANK[rec.status] > STATUS_RANK[old.status] and rec.status == "signed":
             old.status = rec.status
         if anaphor:
-            old.fields = [f for f, _ in _FIELD_RES if f in set(old.fields) | set(rec.fields)]
+            old.fields = [f for f, _ in FIELD_RES if f in set(old.fields) | set(rec.fields)]
         if old.weak_parties and not rec.weak_parties and rec.parties:
             old.parties, old.weak_parties = rec.parties, False
         return
@@ -1126,15 +869,15 @@ def _kept_triggers(doc: _Doc, s0: int, s1: int) -> list[re.Match[str]]:
     """
     text = doc.text
     sent = text[s0:s1]
-    trigs = [m for m in _TRIGGER.finditer(sent)]
+    trigs = [m for m in TRIGGER.finditer(sent)]
     if not trigs:
         return []
     # An "organisation" that starts with the instrument noun is a mis-tagged instrument name
     # ("Joint Declaration on the Establishment ..."): the noun still counts.
     org_spans = [
         (a - s0, b - s0)
-        for a, b, e in _mentions_in(doc, s0, s1)
-        if e.type == "ORGANIZATION" and not _TRIGGER.match(text, a)
+        for a, b, e in mentions_in(doc, s0, s1)
+        if e.type == "ORGANIZATION" and not TRIGGER.match(text, a)
     ]
     kept: list[re.Match[str]] = []
     for m in trigs:
@@ -1167,8 +910,8 @@ def _kept_triggers(doc: _Doc, s0: int, s1: int) -> list[re.Match[str]]:
         if kept and _AMENDED.search(sent, kept[-1].end(), a):
             continue  # the instrument being amended / upgraded is background, not a new one
         if (
-            kept and _KIND_CLASS.get(_KIND_OF_GROUP[kept[-1].lastgroup or "agr"]) == "statement"
-            and group == "prog" and _STATEMENT_SCOPE.search(sent, kept[-1].end(), a)
+            kept and KIND_CLASS.get(KIND_OF_GROUP[kept[-1].lastgroup or "agr"]) == "statement"
+            and group == "prog" and STATEMENT_SCOPE.search(sent, kept[-1].end(), a)
         ):  # fmt: skip
             continue  # "the X Declaration, which sets out a roadmap for ...": its content, not a new one
         kept.append(m)
@@ -1183,7 +926,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     if not kept:
         return None
     names_in_sent = sorted(
-        (text[x:y] for x, y, e in _mentions_in(doc, s0, s1) if e.type in ("ORGANIZATION", "PERSON")),
+        (text[x:y] for x, y, e in mentions_in(doc, s0, s1) if e.type in ("ORGANIZATION", "PERSON")),
         key=len,
         reverse=True,
     )
@@ -1202,7 +945,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
     n_before = len(doc.records)
     for i, m in enumerate(kept):
         group = m.lastgroup or "agr"
-        kind = _KIND_OF_GROUP[group]
+        kind = KIND_OF_GROUP[group]
         a, b = m.span()
         word = m.group()
         # Number of the head noun: "memoranda of understanding", "programme of youth exchanges".
@@ -1219,27 +962,27 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if word[:1].isupper():
             topic = _title_topic(post) or topic  # a proper name: "the Agreement between X and Y on Z"
         near_pre = pre[-90:]
-        rep_m = max(_REPORTED.finditer(near_pre), key=lambda x: x.end(), default=None)
+        rep_m = max(REPORTED.finditer(near_pre), key=lambda x: x.end(), default=None)
         if rep_m:
             # "agreed that an MoU ... will be signed": the verb governs the clause, not the noun.
             near_pre = near_pre[rep_m.end() :]
-        cls = _KIND_CLASS.get(kind, "agreement")
+        cls = KIND_CLASS.get(kind, "agreement")
         # Status: a passive participle right after the noun, then the nearest segment text, then
         # the whole sentence, then an enclosing list header.
-        pm = _PASSIVE.match(post)
+        pm = PASSIVE.match(post)
         strong = pm is not None and pm.group("s") is not None
         if pm:
             status = "signed" if pm.group("s") else "agreed"
         else:
-            status = _status(near_pre[-50:], near_pre, post[:200]) or (
-                None if rep_m else _nearest_status(sent[:a])
+            status = status_of(near_pre[-50:], near_pre, post[:200]) or (
+                None if rep_m else nearest_status(sent[:a])
             )
-            if status is None and i + 1 < len(kept) and _COORDINATED.search(post):
+            if status is None and i + 1 < len(kept) and COORDINATED.search(post):
                 # "an agreement on X and an MoU on Y are under negotiation": a shared predicate.
-                status = _status(sent[kept[i + 1].end() :][:200])
+                status = status_of(sent[kept[i + 1].end() :][:200])
         if status is None and list_ctx is not None and is_item:
             status = list_ctx["status"]
-        if cls == "statement" and status == "agreed" and _ISSUED.search(sent):
+        if cls == "statement" and status == "agreed" and ISSUED.search(sent):
             status = "signed"  # a joint statement adopted / issued by both sides is concluded
         # Generic "documents"/"instruments" only count when signed or exchanged.
         if group == "docs" and not re.search(
@@ -1269,15 +1012,15 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             # "the agreement" / "the accord": refers back to the latest instrument mention. It
             # adds detail to a kept record and never creates one, unless the article has no
             # earlier mention and this one is explicitly signed ("The MoU was signed by ...").
-            if _BACKGROUND.search(pre[-45:]) and not re.search(
+            if BACKGROUND.search(pre[-45:]) and not re.search(
                 r"\bunder\s+the\s+(?:terms\s+of\s+the\s+)?$", pre, re.I
             ):
                 continue
-            if _is_old(doc, s0 + max(seg0, a - 60), s0 + min(seg1, b + 70)):
+            if is_old(doc, s0 + max(seg0, a - 60), s0 + min(seg1, b + 70)):
                 continue
             if doc.records and doc.last_kept:
                 last = doc.records[-1]
-                if _KIND_CLASS.get(last.kind, "agreement") == cls and not plural:
+                if KIND_CLASS.get(last.kind, "agreement") == cls and not plural:
                     # Only descriptive sentences ("the agreement covers ...", "Under the
                     # agreement, ...") add topics.
                     extra: list[str] = []
@@ -1286,7 +1029,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                         or re.search(r"\bunder\s+(?:the\s+terms\s+of\s+)?the\s+$", pre, re.I)
                     ):
                         extra = fields_of(post[:120])
-                    last.fields = [f for f, _ in _FIELD_RES if f in set(last.fields) | set(extra)]
+                    last.fields = [f for f, _ in FIELD_RES if f in set(last.fields) | set(extra)]
                     if strong and last.status != "signed":
                         last.status = "signed"
                 continue
@@ -1303,22 +1046,22 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             else:
                 doc.last_kept = False
                 continue
-        if not strong and (_HEDGE.search(hedge_win) or _HEDGE.search(post[:25])):
+        if not strong and (HEDGE.search(hedge_win) or HEDGE.search(post[:25])):
             doc.last_kept = False
             continue
         # Background cues before a comma that follows another instrument belong to that one:
         # "upgrade the X Agreement, in force since 2013, into a Y Agreement".
         cut = pre.rfind(",")
-        own0 = seg0 + cut + 1 if cut >= 0 and _TRIGGER.search(sent, 0, seg0 + cut) else seg0
+        own0 = seg0 + cut + 1 if cut >= 0 and TRIGGER.search(sent, 0, seg0 + cut) else seg0
         bg_win = sent[max(own0, a - 45) : a]
         # The date window covers the topic and a participle after it: "the agreement on the
         # delimitation of the zones signed between the two countries in 2020".
         old_end = min(seg1, b + max(70, len(topic) + 60))
-        ratified = _RATIFIED_BEFORE.search(pre) is not None  # ratification exchanged now: current
+        ratified = RATIFIED_BEFORE.search(pre) is not None  # ratification exchanged now: current
         # "under discussion since 2023": an old date of the talks, not of a done instrument.
-        ongoing = _ONGOING_SINCE.search(sent, b, old_end) is not None
+        ongoing = ONGOING_SINCE.search(sent, b, old_end) is not None
         if not ratified and (
-            _background_cue(bg_win) or (not ongoing and _is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
+            background_cue(bg_win) or (not ongoing and is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
         ):
             doc.last_kept = False
             continue
@@ -1363,7 +1106,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             n_countries = sum(1 for p in parties if is_iso3(p))
             if weak or not parties or (not commercial and n_countries < 2):
                 parties, weak = list(list_ctx["parties"]), False
-        kind = _final_kind(kind, commercial, parties)
+        kind = final_kind(kind, commercial, parties)
         # Fields: the instrument's own topic; otherwise its clause (not for joint statements,
         # which cover everything discussed).
         # Organisation and person names say nothing about the topic ("Ministry of Industry and
@@ -1372,7 +1115,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         for n in names_in_sent:
             topic_f = topic_f.replace(n, " ")
         if not topic and cls != "statement":
-            purpose = _PURPOSE.search(sent, b, seg1)
+            purpose = PURPOSE.search(sent, b, seg1)
             if purpose:
                 topic_f = purpose.group()  # "a loan agreement ... to finance rural roads"
         scope = " ".join(x for x in (mods, word, topic_f) if x)
@@ -1386,25 +1129,25 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             # defence and an MoU between the academies ...").
             flds = fields_of(sent[a if i else c0 : seg1])
         if not flds and cls != "statement" and group != "docs":
-            pm2 = _PROVIDES.search(post, 0, 200)
+            pm2 = PROVIDES.search(post, 0, 200)
             if pm2:
                 # "the Treaty on Allied Relations ..., which provides for cooperation in defence"
                 flds = fields_of(post[pm2.end() : pm2.end() + 150])
         if cls == "statement":
-            dm = _STATEMENT_SCOPE.search(post)
+            dm = STATEMENT_SCOPE.search(post)
             if dm:
                 # "a joint declaration ..., which covers energy, climate and culture"
-                flds = [f for f, _ in _FIELD_RES if f in {*flds, *fields_of(post[dm.end() :])}]
+                flds = [f for f, _ in FIELD_RES if f in {*flds, *fields_of(post[dm.end() :])}]
         if group == "docs":
             flds = fields_of(sent[seg0:seg1])  # unindividuated documents: every field listed
-        if commercial and not {"investment", "trade"} & set(flds) and _SALE.search(sent[seg0:seg1]):
-            flds = [f for f, _ in _FIELD_RES if f in {*flds, "investment"}]
+        if commercial and not {"investment", "trade"} & set(flds) and SALE.search(sent[seg0:seg1]):
+            flds = [f for f, _ in FIELD_RES if f in {*flds, "investment"}]
         name = None
         if topic or mods:
             name = re.sub(r"\s+", " ", " ".join(x for x in (mods, word, topic) if x)).strip()
         if is_item and len(kept) == 1:
             name = _item_text(sent)[:200] or name
-            flds = fields_of(_item_text(_strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
+            flds = fields_of(_item_text(strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
             if not flds and skip:
                 flds = fields_of(sent[skip[0] : skip[1]])
         if not flds and cls != "statement" and not commercial:
@@ -1415,7 +1158,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             name = _TRAILING_JUNK.sub("", name)
         if (
             len(doc.records) > n_before and not topic and i and not plural
-            and _KIND_CLASS.get(doc.records[-1].kind, "agreement") == cls
+            and KIND_CLASS.get(doc.records[-1].kind, "agreement") == cls
             and not _NEW_INSTRUMENT.search(sent, kept[i - 1].end(), a)
         ):  # fmt: skip
             continue  # an appositive repeat: "signed the X Agreement in Y, the first such deal"
@@ -1435,8 +1178,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if plural:
             for tok in reversed(re.findall(r"[\w-]+", sent[max(0, a - 60) : a])[-4:]):
                 tok = tok.lower()
-                if tok.isdigit() and len(tok) <= 2 or tok in _NUMBER_WORDS:
-                    count = int(tok) if tok.isdigit() else _NUMBER_WORDS[tok]
+                if tok.isdigit() and len(tok) <= 2 or tok in NUMBER_WORDS:
+                    count = int(tok) if tok.isdigit() else NUMBER_WORDS[tok]
                     break
         items_src = post.split(":", 1)[1] if ":" in post[:3] else (topic[:] if topic else "")
         if plural and count >= 2 and items_src and group != "docs":
@@ -1445,7 +1188,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 for it in items:
                     it = _TRAILING_JUNK.sub("", _topic(" on " + it) or it)
                     it = re.sub(r"^(?:(?:covering|on|in|for|of)\s+)+", "", it, flags=re.I)
-                    one = _singular(word)
+                    one = singular(word)
                     sub = _Record(
                         **{**rec.__dict__, "fields": fields_of(it), "name": f"{one} on {it}".strip()}
                     )
@@ -1454,7 +1197,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                 continue
         _add(doc, rec, anaphor)
     if header and opened is None:
-        st = _status(sent) or list_ctx and list_ctx.get("status")
+        st = status_of(sent) or list_ctx and list_ctx.get("status")
         if st:
             opened = {"status": st}
     if opened is not None:
@@ -1471,15 +1214,15 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
     """
     h0, h1 = blk.header_start, blk.header_end
     header = doc.text[h0:h1]
-    status = _status(header) or "signed"
+    status = status_of(header) or "signed"
     date_ = day_in(doc, h0, h0 + len(header))
     place = place_in(doc, h0, h0 + len(header))
     for it in blk.items:
         parties: list[str] = []
-        ents = [e for _a, _b, e in _mentions_in(doc, it.start, it.end)]
+        ents = [e for _a, _b, e in mentions_in(doc, it.start, it.end)]
         # "Power Purchase Agreement between X Power and Y Lighting Company": a company deal,
         # whose parties are the companies; otherwise bodies stand for their countries.
-        commercial = _KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
+        commercial = KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
         for e in ents:
             p = _party_name(e, doc, commercial)
             keep = (
@@ -1494,13 +1237,13 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
             # A list under a bilateral visit's release: between the article's two main countries.
             parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
         fields = (
-            fields_of(_strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON")))
+            fields_of(strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON")))
             or fields_of(" ; ".join(_body_names(doc, it.start, it.end)))
             or fields_of(it.name)
         )
         doc.records.append(
             _Record(
-                kind=_final_kind(it.kind, commercial, parties),
+                kind=final_kind(it.kind, commercial, parties),
                 status=status,
                 commercial=commercial,
                 parties=parties,
@@ -1536,9 +1279,9 @@ _BARE_HEADER = re.compile(
 def _bare_header(doc: _Doc, s0: int, s1: int) -> dict[str, Any] | None:
     """A list context for a header sentence that names no instrument (items carry the nouns)."""
     sent = doc.text[s0:s1]
-    if not _BARE_HEADER.search(sent) or _HEDGE.search(sent):
+    if not _BARE_HEADER.search(sent) or HEDGE.search(sent):
         return None
-    st = _status(sent)
+    st = status_of(sent)
     if st is None:
         return None
     return {"status": st, "parties": _list_parties(doc, s0, sent)}
@@ -1572,7 +1315,7 @@ def extract_agreements(
     # A case-sensitive literal scan of the lower-cased text is ~10x faster than the full trigger
     # regex; the full regex then only runs at candidate word starts.
     low = text.lower()
-    trig_starts = [m.start() for m in _CANDIDATE.finditer(low) if _TRIGGER.match(text, m.start())]
+    trig_starts = [m.start() for m in CANDIDATE.finditer(low) if TRIGGER.match(text, m.start())]
     if not trig_starts:
         return []
     doc = _build_doc(text, title, published, entities, mentions)

@@ -1,7 +1,8 @@
 """Instrument names: the nouns that name an agreement, and the kind each one gives.
 
 Shared by entity extraction (an instrument's own name, "three Memoranda of Understanding (MOUs)",
-is never an organization) and agreement extraction (annex and enumerated lists, item kinds).
+is never an organization) and agreement extraction (the trigger nouns it scans
+sentences for, annex and enumerated lists, item kinds).
 Pure functions over strings; no other extraction module is imported here.
 """
 
@@ -125,3 +126,57 @@ def in_instrument_title(before: str) -> bool:
         return False
     hs = heads(before[: m.start()])
     return bool(hs) and not before[hs[-1].end() : m.start()].strip() and hs[-1].group()[:1].isupper()
+
+
+# The instrument nouns the agreement extractor looks for in a sentence: one named group per kind
+# (``KIND_OF_GROUP``); ``CANDIDATE`` is the cheap lower-case prefilter for their first letters.
+TRIGGER = re.compile(
+    r"""\b(?:
+      (?P<mou>memorand(?:um|a)\s+of\s+understanding|(?-i:MOUs?|MoUs?)|memorand(?:um|a))
+    | (?P<loi>(?:joint\s+)?(?:letters?|declarations?)\s+of\s+intent(?:ion)?|(?-i:LOIs?))
+    | (?P<js>joint\s+(?:press\s+|leaders['’]?\s+|ministerial\s+)?(?:statements?|communiqu[eé]s?))
+    | (?P<decl>(?:joint\s+)?declarations?(?!\s+of\s+intent))
+    | (?P<treaty>treat(?:y|ies))
+    | (?P<protocol>protocols?)
+    | (?P<contract>contracts?)
+    | (?P<prog>(?:programmes?|programs?)\s+of\s+(?:[a-z]+,?\s+){0,4}?(?:cooperation|action|exchanges?)
+        |(?:cooperation|exchange|executive|work)\s+(?:programmes?|programs?)
+        |action\s+plans?|plans?\s+of\s+action|work\s+plans?|road\s?maps?)
+    | (?P<agr>agreements?|accords?|pacts?|deals?|arrangements?|accommodation
+        |exchanges?\s+of\s+(?:notes|letters))
+    | (?P<minutes>agreed\s+minutes|records?\s+of\s+discussions?)
+    | (?P<docs>documents|instruments(?!\s+of\s+ratification))
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+CANDIDATE = re.compile(
+    r"\b(?:agree|accord|pact|deal|treat|memorand|mou|loi|letter|joint|declar|protocol|contract|program|action"
+    r"|plan|work|cooperation|exchange|executive|road|arrangement|accommodation|documents|instruments|record)"
+)
+KIND_OF_GROUP = {
+    "mou": "memorandum_of_understanding",
+    "loi": "letter_of_intent",
+    "js": "joint_statement",
+    "decl": "declaration",
+    "treaty": "treaty",
+    "protocol": "protocol",
+    "contract": "contract",
+    "prog": "programme",
+    "agr": "agreement",
+    "docs": "other",
+    "minutes": "other",  # "Agreed Minutes" of a joint commission: a signed instrument of no set kind
+}
+
+
+def singular(word: str) -> str:
+    """Singular of a plural trigger ("MoUs", "memoranda of understanding", "treaties")."""
+    word = re.sub(r"(?i)ies\b", "y", word, count=1)
+    word = re.sub(r"(?i)(?<=[a-z])s\b", "", word, count=1)
+    return re.sub(r"(?i)memoranda", "memorandum", word)
+
+
+def final_kind(kind: str, commercial: bool, parties: list[str] | None = None) -> str:
+    """The reported kind: an agreement between companies only (no country party) is a contract."""
+    if commercial and kind == "agreement" and not any(is_iso3(p) for p in parties or []):
+        return "contract"
+    return kind
