@@ -54,7 +54,26 @@ from accords.extract.agreement_fields import (
     strip_mentions,
 )
 from accords.extract.annex import ListBlock, find_lists
+from accords.extract.companies import (
+    INSTRUMENT_ACRONYM,
+    INSTRUMENT_ACRONYM_BEFORE,
+    ROLE_GROUP,
+    subject_names,
+    text_companies,
+)
 from accords.extract.context import Doc, Ent, build_doc, day_in, is_old, mentions_in, place_in
+from accords.extract.instrument_spans import (
+    DEFINITE,
+    ENUM,
+    LEAD_VERB,
+    TRAILING_JUNK,
+    clause_bounds,
+    item_text,
+    modifiers_before,
+    split_items,
+    title_topic,
+    topic_of,
+)
 from accords.extract.instruments import (
     CANDIDATE,
     KIND_CLASS,
@@ -67,6 +86,16 @@ from accords.extract.instruments import (
     singular,
 )
 from accords.extract.mentions_merge import merge_mentions
+from accords.extract.party_names import (
+    COMPANY_MARK,
+    INTL_ORGS,
+    MINISTRY,
+    body_names,
+    is_company,
+    is_government,
+    party_name,
+    person_like,
+)
 from accords.extract.sentences import split_sentences
 from accords.extract.status_cues import (
     BACKGROUND,
@@ -96,94 +125,10 @@ _LEADERS = re.compile(
     r"\b(?:(?:the\s+)?(?:two|both)\s+(?:leaders|presidents|prime\s+ministers|heads\s+of\s+state)|the\s+leaders)\b",
     re.I,
 )
-_DETERMINERS = frozenset(
-    "a an the this that these those its their his her our your such any each every another new".split()
-)
-_DEFINITE = frozenset("the this that these those such said".split())
-_STOP_BEFORE = frozenset(
-    """a an the this that these those its their his her our your to of in on at for with by from and
-    or but as is was were are be been has have had will would signed sign reached reach said which who
-    witnessed exchange exchanged between into over under after before during following two three four
-    five six seven eight nine ten several numerous some many various""".split()
-)
-_ENUM = re.compile(
-    r"\s*(?:[-•*·▪–]|\(?[ivxlc]{1,5}[.)]|\(?\d{1,2}[.)]|\(?[a-z]\)|(?-i:[a-z])\.(?=\s))\s*", re.IGNORECASE
-)
-_TOPIC_START = re.compile(
-    r"^\s*(?:,\s*)?(?:on|for|in\s+the\s+(?:fields?|areas?|sectors?)\s+of|in(?!\s+(?-i:[A-Z]))|concerning|regarding|"
-    r"amending|"
-    r"covering|relating\s+to|related\s+to|of|to)\s+(?!which\b|principle\b|the\s+presence\b|force\b|effect\b|"
-    r"place\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"[a-z]*\s+\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"(?:close|be|go|take|expire|become|come|run|last|remain|bring|help|fall|collapse)\b)",
-    re.IGNORECASE,
-)
-_TOPIC_END = re.compile(
-    r",\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[^,;]{0,80}?\s(?:signed|inked|concluded)\b)|[;:.\"“”]"
-    r"|,\s+(?:which|who|under|signed|exchanged|adopted|concluded|issued|inked|with|while|paving|as|following|after|during|to|"
-    r"and\s+(?:the|a|an)\b)|\s(?:which|that|whereby|under\s+which|"
-    r"in\s+which|between|with|was|were|is|are|will|would|has|have|had|said|at\s+the|in\s+the\s+presence|"
-    r"during|amid|on\s+the\s+sidelines|"
-    r"witnessed|signed|by\s+the|by\s+(?:end|the\s+end|mid|early|late)|and\s+an?|and\s+the\s+(?:\w+\s+){0,3}?"
-    r"(?:signed|exchanged|agreed|issued|adopted|witnessed|will|would|was|were|has|have))\b"
-    r"|\s(?:in|at)\s+(?-i:[A-Z])(?!\w*\s+(?:of|and)\b)|\son\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
-    re.IGNORECASE,
-)
-# Trailing connectors left on a cut name ("... Energy Cooperation and an").
-_TRAILING_JUNK = re.compile(r"(?:[\s,;]+(?:and|or|as\s+well\s+as|an?|the|also))+[\s,;]*$|[\s,;]+$", re.I)
-# Clause limits for party search.
-_CLAUSE_BACK = re.compile(
-    r"(?:[;:]|\bsaid\b|\bsays\b|\btold\b|\bthat\b|,\s+(?:and|but|while|although)\b|\badded\b|\bstressed\b|"
-    r"\bnoted\b|[\"“”])",
-    re.IGNORECASE,
-)
-_CLAUSE_FWD = re.compile(
-    r",\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[^,;]{0,80}?\s(?:signed|inked|concluded)\b)"  # a second deal
-    r"|\sthat\s+(?:would|will|could|can|should|may|allows?|enables?|provides?)\b"
-    r"|(?:[;:]|,\s+(?:which|who|under|to|and\s+said|but|while|although|he|she|they|it|covering|including|paving|"
-    r"south|north|east|west)\b|\s(?:which|whereby|while|"
-    r"under\s+which|in\s+which|aimed|than|to\s+(?!the\b)[a-z]+)\b|[\"“”])",
-    re.IGNORECASE,
-)
 _PRONOUN_SUBJ = re.compile(
     r"^\s*(?:it|they|we)\s+(?:and\b|(?:\w+\s+){0,2}(?:sign|ink|conclud|reach|agree|enter|initial|seal)\w*)",
     re.IGNORECASE,
 )
-_COMMERCIAL = re.compile(
-    r"\b(?:corp(?:oration)?|co|inc|ltd|plc|llc|group|bank|banca|banco|banque|bancorp|petroleum|petroleos|"
-    r"petrobras|oil|motors?|airlines?|airways|holdings?|gmbh|ag|s\.?a|n\.?v|company|companies|industries|"
-    r"mining|steel|chemicals?|electric|energy|resources|telecom\w*|securities|capital|partners|"
-    r"mediocredito|gosbank|vneshtorgbank|enterprises?|manufacturing|technologies|systems|limited|"
-    r"jsc|pjsc|ojsc|tbk|bhd|berhad|pte|soci[eé]t[eé]|sociedad|empresa|compa[nñ][ií]a|companhia|spa|srl)\b",
-    re.IGNORECASE,
-)
-_GOVERNMENT = re.compile(
-    r"\b(?:ministry|ministries|department|government|agency|authority|council|commission|office|navy|"
-    r"army|police|coast\s+guard|parliament|congress|senate|treasury|customs|board|bureau|administration|"
-    r"state|national|federal|central\s+bank\s+of|embassy|secretariat)\b",
-    re.IGNORECASE,
-)
-# International organisations, reported by their short name (GUIDELINES: "EU", "OPEC", ...).
-_INTL_ORGS = {
-    "european union": "EU", "eu": "EU", "european community": "EC", "european communities": "EC",
-    "ec": "EC", "eec": "EEC", "european economic community": "EEC",
-    "association of southeast asian nations": "ASEAN", "asean": "ASEAN",
-    "organization of petroleum exporting countries": "OPEC", "opec": "OPEC",
-    "international monetary fund": "IMF", "imf": "IMF", "world bank": "World Bank",
-    "united nations": "UN", "un": "UN", "world trade organization": "WTO", "wto": "WTO",
-    "general agreement on tariffs and trade": "GATT", "gatt": "GATT",
-    "shanghai cooperation organization": "SCO", "shanghai cooperation organisation": "SCO", "sco": "SCO",
-    "asia-pacific economic cooperation": "APEC", "apec": "APEC", "asian development bank": "ADB",
-    "adb": "ADB", "asian infrastructure investment bank": "AIIB", "aiib": "AIIB",
-    "gulf cooperation council": "GCC", "gcc": "GCC", "african union": "AU", "au": "AU",
-    "mercosur": "MERCOSUR", "mercosul": "MERCOSUR", "north atlantic treaty organization": "NATO",
-    "nato": "NATO", "international coffee organization": "ICO", "ico": "ICO",
-    "international cocoa organization": "ICCO", "icco": "ICCO", "paris club": "Paris Club",
-    "eurasian economic union": "EAEU", "eaeu": "EAEU", "brics": "BRICS", "g20": "G20",
-    "organisation of islamic cooperation": "OIC", "oic": "OIC", "comecon": "COMECON",
-    "inter-american development bank": "IADB", "iadb": "IADB", "idb": "IADB",
-    "islamic development bank": "IsDB", "commonwealth of independent states": "CIS",
-}  # fmt: skip
 _ORG_INSIDE_NAME = re.compile(r"\bGeneral\s+Agreements?\s+on\s+Tariffs", re.IGNORECASE)
 _NON_NOUN_BEFORE = frozenset("to will would can could must should great good in own".split())
 _DESCRIBES = re.compile(
@@ -209,9 +154,6 @@ _AMENDED = re.compile(
 _NEW_INSTRUMENT = re.compile(
     r"\b(?:and|or|while|also|as\s+well\s+as|plus|sign\w*|ink\w*|conclu\w*|exchang\w*|reach\w*|agree\w*)\b|[;:]",
     re.I,
-)
-_LEAD_VERB = re.compile(
-    r"\b(?:agreed|signed|also|will|would|have|has|had|was|were|is|are|welcomed|witnessed|noted)\b", re.I
 )
 
 
@@ -250,352 +192,15 @@ def _build_doc(
     return build_doc(text, title, published, entities, mentions, _Doc)
 
 
-def _party_name(e: Ent, doc: _Doc | None = None, commercial: bool = False) -> str | None:
-    """Party label of an entity: ISO3 for countries and government bodies, short name for orgs.
-
-    In a commercial deal (``commercial``) only ministries and the like stand for their country;
-    a state utility, port authority or lending agency is a party under its own name.
-    """
-    if e.type == "COUNTRY":
-        return e.code
-    if e.type != "ORGANIZATION":
-        return None
-    for n in [e.name, e.acronym or "", *e.aliases]:
-        short = _INTL_ORGS.get(n.casefold().strip())
-        if short:
-            return short
-    if e.department_of:
-        return e.department_of  # "Natural Resources Canada" stands for Canada, like a ministry
-    if _is_government(e) and not (commercial and not _MINISTRY.search(e.name)):
-        # A ministry / customs service / coast guard stands for its country (GUIDELINES: "most
-        # specific sensible level"); without a known country it is dropped, and the caller falls
-        # back on the article's main countries.
-        return e.code or (_country_in_name(e.name, doc.country_names) if doc else None)
-    if _COMPANY_MARK.fullmatch(e.name):
-        # A legal form mistaken for the name ("Persero"): use the fullest other alias.
-        alts = [n for n in e.aliases if not _COMPANY_MARK.fullmatch(n)]
-        if alts:
-            return max(alts, key=len)
-    short = e.acronym or ""
-    if short and not _COMPANY_MARK.fullmatch(short) and (len(short) >= 5 or not short.isupper()):
-        # A brand-like short name ("PETRONAS", "Petrovietnam"), not an initialism: keep both forms,
-        # as the text does ("Petróleos Paraguayos (Petropar)").
-        return short if short.casefold() in e.name.casefold() else f"{e.name} ({short})"
-    return e.name
-
-
-# Government bodies that stand for their country even in a commercial deal or loan.
-_MINISTRY = re.compile(
-    r"\b(?:ministry|ministries|department|government|treasury|embassy|cabinet|presidency|secretariat)\b", re.I
-)
 # A loan / credit / financing instrument: the lending bank, fund or agency is a party by name.
 _LENDING = re.compile(r"\b(?:loans?|credit|financing|grant)\b", re.I)
 _LENDER = re.compile(r"\b(?:bank|fund|agency|agence|eximbank|development|finance\s+corporation)\b", re.I)
-_GOV_HEAD = re.compile(
-    r"^(?:the\s+)?(?:ministry|ministries|department|office|agency|council|commission|bureau|secretariat|"
-    r"embassy|government|state\s+(?:council|committee)|federal|national\s+(?:assembly|council|committee))\b",
-    re.IGNORECASE,
-)
-# Public research / training / development bodies: in a cooperation instrument they stand for their
-# country like a ministry ("Agricultural Research Corporation", "Foreign Service Academy").
-_PUBLIC_BODY = re.compile(
-    r"\b(?:institute|institution|academy|university|research|cent(?:er|re)|(?:development|cooperation)\s+fund|"
-    r"fund\s+for)\b",
-    re.I,
-)
-_LEGAL_FORM = re.compile(r"\b(?:Ltd|Limited|Inc|PT|Tbk|LLC|GmbH|AG|SA|JSC|PJSC|plc|Bhd|Berhad|Pte)\b")
-
-
-def _is_government(e: Ent) -> bool:
-    """A government body ("Ministry of Energy of X", "Singapore Customs", "Philippine Coast Guard")."""
-    if _GOV_HEAD.match(e.name) or re.search(r"\bministr(?:y|ies)\b|\bdepartment\s+of\b", e.name, re.I):
-        return True  # "Mauritanian Ministry of Energy and Petroleum": sector words make no company
-    if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
-        return True
-    return bool(_GOVERNMENT.search(e.name)) and not _COMMERCIAL.search(e.name)
-
-
-def _country_in_name(name: str, names: dict[str, str]) -> str | None:
-    """ISO3 of a country named inside an organisation name ("Ministry of Health of Mauritius")."""
-    low = f" {name.casefold()} "
-    for n, code in names.items():
-        if f" {n} " in low:
-            return code
-    return None
-
-
-def _person_like(e: Ent) -> bool:
-    """An organisation name that looks like a personal name (two or three bare capitalised words)."""
-    words = e.name.split()
-    return (
-        2 <= len(words) <= 3 and not e.acronym and all(w[:1].isupper() for w in words)
-        and not (_COMMERCIAL.search(e.name) or _GOVERNMENT.search(e.name) or _PUBLIC_BODY.search(e.name)
-                 or _COMPANY_MARK.search(e.name) or e.name.casefold() in _INTL_ORGS)
-    )  # fmt: skip
-
-
-def _is_company(e: Ent) -> bool:
-    """Heuristic: an organisation that is a company or bank (commercial party)."""
-    if e.type != "ORGANIZATION" or e.department_of:
-        return False
-    names = [e.name, e.acronym or "", *e.aliases]
-    if any(n.casefold().strip() in _INTL_ORGS for n in names if n):
-        return False
-    if _GOVERNMENT.search(e.name) and not re.search(r"\bbank\b", e.name, re.I) or _GOV_HEAD.match(e.name):
-        return False
-    if _PUBLIC_BODY.search(e.name) and not _LEGAL_FORM.search(e.name):
-        return False
-    return bool(_COMMERCIAL.search(" ".join(names)))
-
-
-_TIME_POSSESSIVE = re.compile(
-    r"(?:today|yesterday|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|month|year)['’]s?"
-)
-
-
-def _modifiers(sent: str, trig_start: int) -> tuple[str, str]:
-    """Words directly before the trigger inside its noun phrase, and the determiner (if any)."""
-    words = re.findall(r"[\w'’./-]+|[,;:()\"“”]", sent[:trig_start])
-    mods: list[str] = []
-    det = ""
-    for w in reversed(words[-6:]):
-        lw = w.lower()
-        if lw in _DETERMINERS:
-            det = lw
-            break
-        if _TIME_POSSESSIVE.fullmatch(lw):
-            det = "the"  # "today's agreement" points back to the one just reported
-            break
-        if (
-            not re.match(r"[\w]", w)
-            or lw in _STOP_BEFORE
-            or lw.endswith("ed")
-            and lw not in {"united", "red"}
-        ):
-            break
-        mods.append(w)
-    if det in {"new"}:
-        det = ""
-    return " ".join(reversed(mods)), det
-
-
-_WITH_PARTY = re.compile(r"^\s*(?:with|between)\s+[^,;:]{1,80}?(?=\s(?:on|for|regarding|concerning)\s)", re.I)
-
-
-def _topic(post: str) -> str:
-    """The complement that names the instrument's subject ("on maritime cooperation").
-
-    A party phrase may come first: "an MoU with X Electric on a solar plant".
-    """
-    m = _TOPIC_START.match(post)
-    if not m:
-        w = _WITH_PARTY.match(post)
-        if not w:
-            return ""
-        t = _topic(post[w.end() :])
-        return t
-    rest = post[m.end() :]
-    e = _TOPIC_END.search(rest)
-    return post[: m.end() + (e.start() if e else len(rest))].strip(" ,")
-
-
-_TITLE_SPAN = re.compile(
-    r"(?=\s+(?:of|on|for|between|regarding|concerning)\s)"
-    r"(?:\s+(?:\([A-Z][\w-]*\)|(?:of|on|for|in|and|the|between|regarding|concerning|to|with|from|"
-    r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w'’-]*|\d{4}(?:[-–]\d{2,4})?)))+"
-)
-_TITLE_WORD = re.compile(r"\b[A-Z][\w'’-]*")
-
-
-def _title_topic(post: str) -> str:
-    """The title-case rest of a proper instrument name ("Agreement | between X and Y Regarding Z").
-
-    Runs of capitalised words and connectors; trailing connectors are dropped. Only used for a
-    capitalised trigger word, where lower-case topic rules ("in <Place>") would cut the title.
-    """
-    m = _TITLE_SPAN.match(post)
-    if not m or not _TITLE_WORD.search(m.group()):
-        return ""
-    span = re.sub(
-        r"(?:\s+(?:of|on|for|in|and|the|between|regarding|concerning|to|with|from))+$", "", m.group()
-    )
-    return span.strip() if _TITLE_WORD.search(span) and span.split()[0][:1].islower() else ""
-
-
-_ITEM_NAME_END = re.compile(r";|,\s+(?:signed|which|who|to\s+be|paving|with\s+the)\b|\.\s*$", re.I)
-_ITEM_LEAD = re.compile(r"^(?:an?|the)\s+", re.I)
-
-
-def _item_text(sent: str) -> str:
-    """A list item without its enumerator, trailing clauses and connectors ("; and")."""
-    item = _ENUM.sub("", sent, count=1)
-    m = _ITEM_NAME_END.search(item)
-    if m:
-        item = item[: m.start()]
-    item = _TRAILING_JUNK.sub("", re.sub(r"\s+", " ", item)).strip(" ;.,")
-    return _ITEM_LEAD.sub("", item)
-
-
-def _body_names(doc: _Doc, start: int, end: int) -> list[str]:
-    """Names of the non-ministerial public bodies mentioned in ``text[start:end]``."""
-    return [
-        doc.text[x:y]
-        for x, y, e in mentions_in(doc, start, end)
-        if e.type == "ORGANIZATION" and _is_government(e) and not _MINISTRY.search(e.name)
-    ]
-
-
-_ITEM_SPLIT = re.compile(
-    r";|,\s*(?:and\s+|as\s+well\s+as\s+)?(?=on\b|in\b|for\b|between\b)|\s+and\s+(?=on\b|in\b|for\b)"
-)
-
-
-def _split_items(text: str, count: int) -> list[str]:
-    """Split an enumeration of topics ("on A, on B and on C") into items."""
-    parts = re.split(_ITEM_SPLIT, text)
-    parts = [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
-    if len(parts) != count:
-        alt = [p.strip(" ,.") for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip(" ,.")]
-        if len(alt) == count:
-            return alt
-    return parts
-
-
-def _clause(sent: str, pos: int, end: int) -> tuple[int, int]:
-    """Clause boundaries (relative to ``sent``) around the trigger at ``pos``-``end``."""
-    back = 0
-    for m in _CLAUSE_BACK.finditer(sent, 0, pos):
-        back = m.end()
-    fm = _CLAUSE_FWD.search(sent, end)
-    fwd = fm.start() if fm else len(sent)
-    return back, fwd
-
-
-_CO_NAME = re.compile(
-    r"\b((?:[a-z][\w&.-]*\s+){0,3}?(?:corp(?:oration)?|co|inc|ltd|plc|(?<!working\s)(?<!expert\s)group|company)\b)"
-    r"(?:'s)?|"
-    r"\b(?:[a-z][\w&.-]*\s+){1,4}\(([a-z]{2,8})\)",
-    re.IGNORECASE,
-)
-
-
-def _text_companies(clause: str) -> list[str]:
-    """Company names recognised by form ("champlin petroleum corp", "... (pdvsa)")."""
-    out: list[str] = []
-    for m in _CO_NAME.finditer(clause):
-        if m.group(2):
-            if re.fullmatch(r"[ivxlc]+", m.group(2), re.I):
-                continue  # an enumerator "(iii)", not an acronym
-            before = m.group(0)[: m.group(0).rfind("(") + 1]
-            if _INSTRUMENT_ACRONYM.fullmatch(m.group(2)) or _INSTRUMENT_ACRONYM_BEFORE.search(before):
-                continue  # the instrument's own acronym: "... Partnership Agreement (CEPA)"
-            name = m.group(2).upper()
-            # Title-case text: keep the spelled-out name the acronym abbreviates ("Agence
-            # française de développement (AFD)").
-            words = m.group(0)[: m.group(0).rfind("(")].split()
-            first = next((k for k, w in enumerate(words) if w[:1] == name[:1]), None)
-            if first is not None and len(words) - first >= 2:
-                name = f"{' '.join(words[first:])} ({name})"
-        else:
-            words = m.group(1).split()
-            while words and words[0].lower() in _STOP_BEFORE | _DETERMINERS:
-                words.pop(0)
-            if len(words) < 2:
-                continue
-            name = " ".join(w if w[:1].isupper() else w.capitalize() for w in words)
-        if name not in out:
-            out.append(name)
-    return out
-
-
-_INSTRUMENT_ACRONYM_BEFORE = re.compile(
-    r"(?:agreements?|treaty|accord|pact|protocol|partnership|arrangement)\s*\(\s*$", re.IGNORECASE
-)
-_INSTRUMENT_ACRONYM = re.compile(r"[A-Z]*(?:FTA|EPA|CEPA|CECPA|BIT|PTA|TPP|CPTPP)s?")
 _NOT_PARTY_BEFORE = re.compile(
     r"\b(?:within|across|throughout|among|outside|chair\s+of|framework\s+of|auspices\s+of)\s+(?:the\s+)?$",
     re.I,
 )
 _NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
-_SUBJECT_VERB = re.compile(
-    r"\s+(?:also\s+|have\s+|has\s+|jointly\s+)?(?:signed|inked|concluded|sealed|clinched|entered\s+into)\b"
-)
-_CAP_RUN = re.compile(
-    r"(?:[A-Z][\w&.'’-]*)(?:\s+(?:of|for|and|de|du|la)?\s*[A-Z][\w&.'’-]*)*\s*(?:\([\w-]+\))?$"
-)
-_NOT_A_NAME = re.compile(
-    r"^(?:The|They|It|He|She|We|Both|Leaders?|Ministers?|President|Prime|Minister|In|On|At|Also|Addition|"
-    r"Meanwhile|Separately|Later|Earlier|Officials?|Representatives?|Sides?|Governments?)\b"
-)
 _GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
-_COMPANY_MARK = re.compile(
-    r"\b(?:PT|Tbk|Persero|Ltd|Limited|Inc|Corp|Corporation|Group|Company|Co|JSC|PJSC|LLC|GmbH|AG|SA|Berhad|Bhd|"
-    r"Holdings?|Airlines?|Airways|Bank)\b"
-)
-_WITH_OBJECT = re.compile(r"^[^,;]*?\bwith\s+(?:the\s+)?([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4})")
-
-
-def _overlaps_named(doc: _Doc, start: int, end: int) -> bool:
-    """Whether an organisation or person mention straddles ``text[start:end]`` (partly outside it)."""
-    if not doc.starts:
-        doc.starts = [m[0] for m in doc.mentions]
-    for a, b, e in doc.mentions[bisect_left(doc.starts, start - 300) : bisect_left(doc.starts, end)]:
-        if b > start and (a < start or b > end) and e.type in ("ORGANIZATION", "PERSON"):
-            return True
-    return False
-
-
-def _untagged_name(doc: _Doc, s0: int, sent: str, r0: int, r1: int) -> str | None:
-    """A company-like capitalised run ``sent[r0:r1]`` that is no tagged country/person/org."""
-    run = sent[r0:r1]
-    if not run or _NOT_A_NAME.match(run) or _ROLE_GROUP.fullmatch(run):
-        return None  # "the three Foreign Ministers signed": people, not a company
-    if _overlaps_named(doc, s0 + r0, s0 + r1):
-        return None  # part of a tagged name: "... Ministry of Energy and | Petroleum", "Åsmund | Aukrust"
-    for _a, _b, e in mentions_in(doc, s0 + r0 - 1, s0 + r1 + 1):
-        if e.type == "ORGANIZATION" or e.type == "PERSON":
-            return None  # tagged already, or a person
-        if e.type == "COUNTRY" and not (
-            (_COMPANY_MARK.search(run) or len(run.split()) > len(doc.text[_a:_b].split()))
-            and len(run.split()) > 1
-            and not (_GOVERNMENT.search(run) and not _COMMERCIAL.search(run))
-        ):
-            return None  # a bare country name is no company ("Royal Jordanian" is one)
-    name = re.sub(r"\s*\([\w-]+\)$", "", run).strip()
-    if name.casefold() in doc.country_names or len(name) < 3:
-        return None
-    return name
-
-
-def _subject_names(doc: _Doc, s0: int, sent: str, c0: int, pos: int, c1: int) -> list[str]:
-    """Names of untagged companies that sign the instrument whose trigger starts at ``pos``.
-
-    "X and Y signed an agreement", "Masdar signed a power purchase agreement with Z": capitalised
-    runs right before the verb (and after "with") that no entity mention covers; entity tagging
-    misses many brand names. A run that is a tagged country or person is not a company.
-    """
-    region = sent[c0:pos]
-    vms = list(_SUBJECT_VERB.finditer(region))
-    if not vms:
-        return []
-    vm = vms[-1]
-    subj = re.split(r"[,;:(]\s*(?![\w-]+\))|\bwhile\b|\bwhereas\b", region[: vm.start()])[-1]
-    off = c0 + vm.start() - len(subj)
-    out: list[str] = []
-    for piece in re.split(r"(\s+and\s+)", subj):
-        p0 = off
-        off += len(piece)
-        m = _CAP_RUN.search(piece.rstrip())
-        if m and not re.fullmatch(r"\s+and\s+", piece):
-            name = _untagged_name(doc, s0, sent, p0 + m.start(), p0 + m.end())
-            if name and name not in out:
-                out.append(name)
-    om = _WITH_OBJECT.match(sent, pos, c1)
-    if om:
-        name = _untagged_name(doc, s0, sent, om.start(1), om.end(1))
-        if name and name not in out:
-            out.append(name)
-    return out
 
 
 def _parties(
@@ -625,11 +230,11 @@ def _parties(
     not_parties: set[str] = set()
     prev_end = -1
     for a, b, e in mentions_in(doc, s0 + c0, s0 + c1):
-        if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not _is_company(e):
+        if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not is_company(e):
             continue
         if (
             e.type == "ORGANIZATION" and ents and ents[-1].type == "PERSON" and prev_end >= a - 6
-            and re.fullmatch(r"\s+(?:and|&)\s+", text[prev_end:a]) and _person_like(e)
+            and re.fullmatch(r"\s+(?:and|&)\s+", text[prev_end:a]) and person_like(e)
         ):  # fmt: skip
             continue  # "Mondino and Ramírez Lezcano signed": a second signatory mis-tagged as org
         if e.type == "ORGANIZATION" and TRIGGER.match(text, a):
@@ -637,7 +242,7 @@ def _parties(
         if e.type == "ORGANIZATION":
             # An instrument's own acronym ("... Partnership Agreement (CEPA)") is no party, nor is
             # an organisation mentioned as a place or an event ("within ASEAN", "ASEAN summit").
-            if _INSTRUMENT_ACRONYM_BEFORE.search(text[max(0, a - 30) : a]) or _INSTRUMENT_ACRONYM.fullmatch(
+            if INSTRUMENT_ACRONYM_BEFORE.search(text[max(0, a - 30) : a]) or INSTRUMENT_ACRONYM.fullmatch(
                 text[a:b]
             ):
                 continue
@@ -649,12 +254,12 @@ def _parties(
                 not_parties.add(e.id)  # nor is its "(ACR)" right after
                 continue
             alias_of_prev = bool(ents) and text[max(0, a - 2) : a] == " (" and ents[-1].type == e.type
-            if _COMPANY_MARK.fullmatch(text[a:b]) or (alias_of_prev and prev_end >= a - 3):
+            if COMPANY_MARK.fullmatch(text[a:b]) or (alias_of_prev and prev_end >= a - 3):
                 continue  # a legal form or bracketed alias of the previous name: "PT X (Persero)"
             # "Viet Nam Oil and Gas Group (Petrovietnam)": the bracketed brand is the usual name.
             bm = re.match(r"\s*\(([A-Z][\w-]+)\)", text[b : b + 40])
             if (
-                bm and not _is_government(e) and not _COMPANY_MARK.fullmatch(bm.group(1))
+                bm and not is_government(e) and not COMPANY_MARK.fullmatch(bm.group(1))
                 and (len(bm.group(1)) >= 5 or not bm.group(1).isupper())
             ):  # fmt: skip
                 brand[e.id] = bm.group(1)
@@ -665,21 +270,21 @@ def _parties(
     if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
         # "X said it (and Y) will sign ..." -> the speaker is a party.
         ents = [m[2] for m in mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
-    commercial = any(_is_company(e) for e in ents)
+    commercial = any(is_company(e) for e in ents)
     if lending and any(
         e.type == "ORGANIZATION"
-        and (_LENDER.search(e.name) or not _is_government(e))  # the lender: "Cassa Depositi e Prestiti"
-        and not _MINISTRY.search(e.name)
-        and e.name.casefold() not in _INTL_ORGS
+        and (_LENDER.search(e.name) or not is_government(e))  # the lender: "Cassa Depositi e Prestiti"
+        and not MINISTRY.search(e.name)
+        and e.name.casefold() not in INTL_ORGS
         for e in ents
     ):
         commercial = True
-    extra = _subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
+    extra = subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
     if extra:
         commercial = True
     if not any(e.type == "ORGANIZATION" for e in ents) and not extra and not not_parties:
         # Entity tagging can miss companies in lower-case wire text: look for company names by form.
-        names = _text_companies(sent[c0:c1])
+        names = text_companies(sent[c0:c1])
         if names:
             gov = [e.code for e in ents if e.id in gov_countries and e.code and e.code not in names]
             return names + gov, False, True
@@ -689,7 +294,7 @@ def _parties(
         ents = [e for e in ents if e.type == "ORGANIZATION" or e.id in gov_countries]
     out: list[str] = list(extra)
     for e in ents:
-        p = _party_name(e, doc, commercial)
+        p = party_name(e, doc, commercial)
         if p and e.id in brand and not is_iso3(p) and brand[e.id] not in p:
             p = f"{p} ({brand[e.id]})"  # "Viet Nam Oil and Gas Group (Petrovietnam)"
         if p and p not in out:
@@ -705,7 +310,7 @@ def _parties(
         if n_multi and len(countries) < n_multi <= len(doc.main_countries):
             # "the three Foreign Ministers signed", "a quadrilateral agreement": the article's
             # N main countries.
-            out = [p for p in out if not _ROLE_GROUP.fullmatch(p)]
+            out = [p for p in out if not ROLE_GROUP.fullmatch(p)]
             for c in doc.main_countries[:n_multi]:
                 if c not in out:
                     out.append(c)
@@ -759,7 +364,6 @@ _MULTI = re.compile(
     r"ministers|governments|parties|states|delegations|heads\s+of\s+state)|(?P<adj>trilateral|quadrilateral))\b",
     re.I,
 )
-_ROLE_GROUP = re.compile(r"(?:[A-Z]\w+\s+)?(?:Ministers|Leaders|Presidents|Delegations|Heads\s+of\s+State)")
 
 
 def _multilateral_count(seg: str) -> int:
@@ -930,11 +534,11 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         key=len,
         reverse=True,
     )
-    em = _ENUM.match(sent)
+    em = ENUM.match(sent)
     lead = sent[em.end() if em else 0 : kept[0].start()]
     # An item names its instrument up front ("(ii) an Arrangement on ..."); a numbered paragraph
     # ("6. Both sides also agreed to ...") is running text.
-    lead_ok = len(lead.split()) <= 6 and "," not in lead and not _LEAD_VERB.search(lead)
+    lead_ok = len(lead.split()) <= 6 and "," not in lead and not LEAD_VERB.search(lead)
     # Inside a list, an unnumbered line that starts with the instrument's name is an item too
     # ("Power Purchase Agreement between X and Y" on its own line).
     is_item = lead_ok and (em is not None or list_ctx is not None)
@@ -957,10 +561,10 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         seg0 = kept[i - 1].end() if i else 0
         seg1 = kept[i + 1].start() if i + 1 < len(kept) else len(sent)
         pre, post = sent[seg0:a], sent[b:seg1]
-        mods, det = _modifiers(sent, a)
-        topic = _topic(post)
+        mods, det = modifiers_before(sent, a)
+        topic = topic_of(post)
         if word[:1].isupper():
-            topic = _title_topic(post) or topic  # a proper name: "the Agreement between X and Y on Z"
+            topic = title_topic(post) or topic  # a proper name: "the Agreement between X and Y on Z"
         near_pre = pre[-90:]
         rep_m = max(REPORTED.finditer(near_pre), key=lambda x: x.end(), default=None)
         if rep_m:
@@ -1007,7 +611,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             # Bare plurals are usually generic ("profitable contracts") unless directly signed.
             if not re.search(r"\b(?:sign\w*|ink\w*|exchang\w*|conclu\w*)\s+(?:\w+\s+){0,3}$", pre, re.I):
                 continue
-        anaphor = det in _DEFINITE and not topic and not mods
+        anaphor = det in DEFINITE and not topic and not mods
         if anaphor:
             # "the agreement" / "the accord": refers back to the latest instrument mention. It
             # adds detail to a kept record and never creates one, unless the article has no
@@ -1041,7 +645,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if status is None:
             # Non-event mention: only a definite instrument with its own topic that opens the
             # sentence, in an article that already reports a deal, counts (as "agreed").
-            if doc.records and det in _DEFINITE and topic and a - seg0 < 8 and not plural:
+            if doc.records and det in DEFINITE and topic and a - seg0 < 8 and not plural:
                 status = "agreed"
             else:
                 doc.last_kept = False
@@ -1065,7 +669,7 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         ):
             doc.last_kept = False
             continue
-        c0, c1 = _clause(sent, a, b)
+        c0, c1 = clause_bounds(sent, a, b)
         if c0 > a:
             c0 = 0
         lending = bool(_LENDING.search(f"{mods} {word}"))
@@ -1146,16 +750,16 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         if topic or mods:
             name = re.sub(r"\s+", " ", " ".join(x for x in (mods, word, topic) if x)).strip()
         if is_item and len(kept) == 1:
-            name = _item_text(sent)[:200] or name
-            flds = fields_of(_item_text(strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
+            name = item_text(sent)[:200] or name
+            flds = fields_of(item_text(strip_mentions(doc, s0, s1, ("ORGANIZATION", "PERSON")))) or flds
             if not flds and skip:
                 flds = fields_of(sent[skip[0] : skip[1]])
         if not flds and cls != "statement" and not commercial:
             # An MoU between two agencies says no more than their names: "Ports Authority",
             # "Foreign Service Academy" (ministries are too general to tell).
-            flds = fields_of(" ; ".join(_body_names(doc, s0 + a, s0 + min(seg1, max(c1, b)))))
+            flds = fields_of(" ; ".join(body_names(doc, s0 + a, s0 + min(seg1, max(c1, b)))))
         elif name:
-            name = _TRAILING_JUNK.sub("", name)
+            name = TRAILING_JUNK.sub("", name)
         if (
             len(doc.records) > n_before and not topic and i and not plural
             and KIND_CLASS.get(doc.records[-1].kind, "agreement") == cls
@@ -1183,10 +787,10 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                     break
         items_src = post.split(":", 1)[1] if ":" in post[:3] else (topic[:] if topic else "")
         if plural and count >= 2 and items_src and group != "docs":
-            items = _split_items(items_src, count)
+            items = split_items(items_src, count)
             if len(items) == count:
                 for it in items:
-                    it = _TRAILING_JUNK.sub("", _topic(" on " + it) or it)
+                    it = TRAILING_JUNK.sub("", topic_of(" on " + it) or it)
                     it = re.sub(r"^(?:(?:covering|on|in|for|of)\s+)+", "", it, flags=re.I)
                     one = singular(word)
                     sub = _Record(
@@ -1222,14 +826,14 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         ents = [e for _a, _b, e in mentions_in(doc, it.start, it.end)]
         # "Power Purchase Agreement between X Power and Y Lighting Company": a company deal,
         # whose parties are the companies; otherwise bodies stand for their countries.
-        commercial = KIND_CLASS.get(it.kind) != "mou" and any(_is_company(e) for e in ents)
+        commercial = KIND_CLASS.get(it.kind) != "mou" and any(is_company(e) for e in ents)
         for e in ents:
-            p = _party_name(e, doc, commercial)
+            p = party_name(e, doc, commercial)
             keep = (
                 commercial
                 and e.type == "ORGANIZATION"
                 or bool(p)
-                and (is_iso3(p or "") or p in _INTL_ORGS.values())
+                and (is_iso3(p or "") or p in INTL_ORGS.values())
             )
             if p and keep and p not in parties:
                 parties.append(p)
@@ -1238,7 +842,7 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
             parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
         fields = (
             fields_of(strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON")))
-            or fields_of(" ; ".join(_body_names(doc, it.start, it.end)))
+            or fields_of(" ; ".join(body_names(doc, it.start, it.end)))
             or fields_of(it.name)
         )
         doc.records.append(
@@ -1293,7 +897,7 @@ def _item_line(text: str, s0: int, s1: int, trig_starts: list[int]) -> bool:
     if k == len(trig_starts) or trig_starts[k] >= s1:
         return False
     lead = text[s0 : trig_starts[k]]
-    return len(lead.split()) <= 6 and "," not in lead and not _LEAD_VERB.search(lead)
+    return len(lead.split()) <= 6 and "," not in lead and not LEAD_VERB.search(lead)
 
 
 def extract_agreements(
@@ -1329,7 +933,7 @@ def extract_agreements(
     for s0, s1 in sentences:
         if any(a < s1 and s0 < b for a, b in listed):
             continue  # a list's header or item: one record per listed instrument, added above
-        if list_ctx is not None and not (_ENUM.match(text, s0) or _item_line(text, s0, s1, trig_starts)):
+        if list_ctx is not None and not (ENUM.match(text, s0) or _item_line(text, s0, s1, trig_starts)):
             list_ctx = None
         k = bisect_left(trig_starts, s0)
         if k == len(trig_starts) or trig_starts[k] >= s1:
