@@ -550,7 +550,8 @@ def test_ministry_with_sector_words_stands_for_its_country() -> None:
 
 
 def test_hyphenated_country_pair_names_both_parties() -> None:
-    from accords.extract.agreements import _build_doc, _paired_countries
+    from accords.extract.agreement_records import build_agreement_doc as _build_doc
+    from accords.extract.parties import _paired_countries
 
     text = "Ruritania-Freedonia Air Services Agreement"
     ents = [

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -53,15 +52,15 @@ from accords.extract.agreement_fields import (
     fields_of,
     strip_mentions,
 )
-from accords.extract.annex import ListBlock, find_lists
-from accords.extract.companies import (
-    INSTRUMENT_ACRONYM,
-    INSTRUMENT_ACRONYM_BEFORE,
-    ROLE_GROUP,
-    subject_names,
-    text_companies,
+from accords.extract.agreement_records import (
+    AgreementDoc,
+    AgreementRecord,
+    add_record,
+    build_agreement_doc,
+    company_deal,
 )
-from accords.extract.context import Doc, Ent, build_doc, day_in, is_old, mentions_in, place_in
+from accords.extract.annex import ListBlock, find_lists
+from accords.extract.context import day_in, is_old, mentions_in, place_in
 from accords.extract.instrument_spans import (
     DEFINITE,
     ENUM,
@@ -86,17 +85,10 @@ from accords.extract.instruments import (
     singular,
 )
 from accords.extract.mentions_merge import merge_mentions
-from accords.extract.party_names import (
-    COMPANY_MARK,
-    INTL_ORGS,
-    MINISTRY,
-    body_names,
-    is_company,
-    is_government,
-    party_name,
-    person_like,
-)
+from accords.extract.parties import LENDING, bilateral_pair, list_parties, parties_of
+from accords.extract.party_names import INTL_ORGS, body_names, is_company, party_name
 from accords.extract.sentences import split_sentences
+from accords.extract.signatories import signatories_of
 from accords.extract.status_cues import (
     BACKGROUND,
     COORDINATED,
@@ -106,29 +98,12 @@ from accords.extract.status_cues import (
     PASSIVE,
     RATIFIED_BEFORE,
     REPORTED,
-    SIGNED,
-    STATUS_RANK,
     background_cue,
     nearest_status,
     status_of,
 )
 from accords.ids import stable_id
 
-_WITNESS = re.compile(r"\b(?:witness\w*|presence|attend\w*|oversaw|observed)\b", re.IGNORECASE)
-_TWO_SIDES = re.compile(
-    r"\b(?:(?:the\s+)?(?:two|both)\s+(?:sides|countries|nations|leaders|governments|parties|states|"
-    r"presidents|prime\s+ministers|ministers|delegations|heads\s+of\s+state)|each\s+side|bilateral\w*|"
-    r"their\s+(?:talks|meeting)|the\s+leaders)\b",
-    re.IGNORECASE,
-)
-_LEADERS = re.compile(
-    r"\b(?:(?:the\s+)?(?:two|both)\s+(?:leaders|presidents|prime\s+ministers|heads\s+of\s+state)|the\s+leaders)\b",
-    re.I,
-)
-_PRONOUN_SUBJ = re.compile(
-    r"^\s*(?:it|they|we)\s+(?:and\b|(?:\w+\s+){0,2}(?:sign|ink|conclud|reach|agree|enter|initial|seal)\w*)",
-    re.IGNORECASE,
-)
 _ORG_INSIDE_NAME = re.compile(r"\bGeneral\s+Agreements?\s+on\s+Tariffs", re.IGNORECASE)
 _NON_NOUN_BEFORE = frozenset("to will would can could must should great good in own".split())
 _DESCRIBES = re.compile(
@@ -157,314 +132,7 @@ _NEW_INSTRUMENT = re.compile(
 )
 
 
-@dataclass
-class _Record:
-    """An agreement being built (before dedupe and serialisation)."""
-
-    kind: str
-    status: str
-    parties: list[str]
-    weak_parties: bool
-    signatories: list[str]
-    fields: list[str]
-    name: str | None
-    date: str | None
-    location: str | None
-    start: int
-    end: int
-    commercial: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _Doc(Doc):
-    """The shared article index plus the agreements being built."""
-
-    records: list[_Record] = field(default_factory=list)
-    last_kept: bool = False  # whether the latest non-anaphoric instrument mention was kept
-    seen_mention: bool = False
-
-
-def _build_doc(
-    text: str, title: str | None, published: date | None, entities: list[dict], mentions: list[dict]
-) -> _Doc:
-    """Index entities and mentions for the agreement pass (see ``context.build_doc``)."""
-    return build_doc(text, title, published, entities, mentions, _Doc)
-
-
-# A loan / credit / financing instrument: the lending bank, fund or agency is a party by name.
-_LENDING = re.compile(r"\b(?:loans?|credit|financing|grant)\b", re.I)
-_LENDER = re.compile(r"\b(?:bank|fund|agency|agence|eximbank|development|finance\s+corporation)\b", re.I)
-_NOT_PARTY_BEFORE = re.compile(
-    r"\b(?:within|across|throughout|among|outside|chair\s+of|framework\s+of|auspices\s+of)\s+(?:the\s+)?$",
-    re.I,
-)
-_NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
-_GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
-
-
-def _parties(
-    doc: _Doc,
-    s0: int,
-    sent: str,
-    c0: int,
-    c1: int,
-    seg: str,
-    pos: int | None = None,
-    lending: bool = False,
-    skip: tuple[int, int] | None = None,
-) -> tuple[list[str], bool, bool]:
-    """Parties for a mention: (parties, weak, commercial).
-
-    ``weak`` is True when the parties are a fallback (article main countries or nothing), which
-    lets a later mention merge into an earlier, better-attributed one. ``pos`` (the trigger's
-    offset in ``sent``) enables the search for untagged company subjects. ``lending``: a loan /
-    credit instrument, whose lender is a party by name. ``skip``: the instrument's topic span
-    (relative to ``sent``); public bodies named there are its subject, not parties ("an agreement
-    on increasing the capital of the X Development Fund").
-    """
-    text = doc.text
-    ents = []
-    brand: dict[str, str] = {}
-    gov_countries: set[str] = set()
-    not_parties: set[str] = set()
-    prev_end = -1
-    for a, b, e in mentions_in(doc, s0 + c0, s0 + c1):
-        if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not is_company(e):
-            continue
-        if (
-            e.type == "ORGANIZATION" and ents and ents[-1].type == "PERSON" and prev_end >= a - 6
-            and re.fullmatch(r"\s+(?:and|&)\s+", text[prev_end:a]) and person_like(e)
-        ):  # fmt: skip
-            continue  # "Mondino and Ramírez Lezcano signed": a second signatory mis-tagged as org
-        if e.type == "ORGANIZATION" and TRIGGER.match(text, a):
-            continue  # an instrument name mis-tagged as an organisation
-        if e.type == "ORGANIZATION":
-            # An instrument's own acronym ("... Partnership Agreement (CEPA)") is no party, nor is
-            # an organisation mentioned as a place or an event ("within ASEAN", "ASEAN summit").
-            if INSTRUMENT_ACRONYM_BEFORE.search(text[max(0, a - 30) : a]) or INSTRUMENT_ACRONYM.fullmatch(
-                text[a:b]
-            ):
-                continue
-            if (
-                (e.id in not_parties and text[max(0, a - 1) : a] == "(")
-                or _NOT_PARTY_BEFORE.search(text[max(0, a - 25) : a])
-                or _NOT_PARTY_AFTER.match(text[b : b + 12])
-            ):
-                not_parties.add(e.id)  # nor is its "(ACR)" right after
-                continue
-            alias_of_prev = bool(ents) and text[max(0, a - 2) : a] == " (" and ents[-1].type == e.type
-            if COMPANY_MARK.fullmatch(text[a:b]) or (alias_of_prev and prev_end >= a - 3):
-                continue  # a legal form or bracketed alias of the previous name: "PT X (Persero)"
-            # "Viet Nam Oil and Gas Group (Petrovietnam)": the bracketed brand is the usual name.
-            bm = re.match(r"\s*\(([A-Z][\w-]+)\)", text[b : b + 40])
-            if (
-                bm and not is_government(e) and not COMPANY_MARK.fullmatch(bm.group(1))
-                and (len(bm.group(1)) >= 5 or not bm.group(1).isupper())
-            ):  # fmt: skip
-                brand[e.id] = bm.group(1)
-        elif e.type == "COUNTRY" and _GOV_OF.search(text[max(0, a - 20) : a]):
-            gov_countries.add(e.id)
-        ents.append(e)
-        prev_end = b
-    if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
-        # "X said it (and Y) will sign ..." -> the speaker is a party.
-        ents = [m[2] for m in mentions_in(doc, s0, s0 + c0) if m[2].type == "ORGANIZATION"] + ents
-    commercial = any(is_company(e) for e in ents)
-    if lending and any(
-        e.type == "ORGANIZATION"
-        and (_LENDER.search(e.name) or not is_government(e))  # the lender: "Cassa Depositi e Prestiti"
-        and not MINISTRY.search(e.name)
-        and e.name.casefold() not in INTL_ORGS
-        for e in ents
-    ):
-        commercial = True
-    extra = subject_names(doc, s0, sent, c0, pos, c1) if pos is not None else []
-    if extra:
-        commercial = True
-    if not any(e.type == "ORGANIZATION" for e in ents) and not extra and not not_parties:
-        # Entity tagging can miss companies in lower-case wire text: look for company names by form.
-        names = text_companies(sent[c0:c1])
-        if names:
-            gov = [e.code for e in ents if e.id in gov_countries and e.code and e.code not in names]
-            return names + gov, False, True
-    if commercial:
-        # Company deal: the organisations and no bare country mentions. A government body stays
-        # (as its country): "a loan agreement between X Bank and the Government of Y".
-        ents = [e for e in ents if e.type == "ORGANIZATION" or e.id in gov_countries]
-    out: list[str] = list(extra)
-    for e in ents:
-        p = party_name(e, doc, commercial)
-        if p and e.id in brand and not is_iso3(p) and brand[e.id] not in p:
-            p = f"{p} ({brand[e.id]})"  # "Viet Nam Oil and Gas Group (Petrovietnam)"
-        if p and p not in out:
-            out.append(p)
-    weak = False
-    if not commercial:
-        for code in _paired_countries(doc, sent[c0:c1]):
-            if code not in out:
-                out.append(code)
-        countries = [p for p in out if is_iso3(p)]
-        pair = _bilateral_pair(doc)
-        n_multi = _multilateral_count(seg)
-        if n_multi and len(countries) < n_multi <= len(doc.main_countries):
-            # "the three Foreign Ministers signed", "a quadrilateral agreement": the article's
-            # N main countries.
-            out = [p for p in out if not ROLE_GROUP.fullmatch(p)]
-            for c in doc.main_countries[:n_multi]:
-                if c not in out:
-                    out.append(c)
-        elif len(countries) < 2 and _TWO_SIDES.search(seg):
-            for c in doc.main_countries[:2]:
-                if c not in out:
-                    out.append(c)
-            # "each side" in a company story means the companies: stay weak (inherit) there.
-            weak = len(countries) == 0 and (pair is None or all(r.commercial for r in doc.records))
-        elif len(countries) == 1 and len(out) == 1 and pair and countries[0] in pair and _G2G.search(seg):
-            # "a MoU between the Department of Agriculture and Canada's ministry": the government
-            # body without a country is the other side of a bilateral visit.
-            out.append(pair[1] if countries[0] == pair[0] else pair[0])
-        if not out:
-            weak = True
-    return out, weak, commercial
-
-
-_PAIR = re.compile(r"\b([A-Z][\w.'’]*(?:\s[A-Z][\w'’]*)?)\s?[-–/]\s?([A-Z][\w.'’]*(?:\s[A-Z][\w'’]*)?)")
-
-
-def _paired_countries(doc: _Doc, clause: str) -> list[str]:
-    """Countries of a hyphenated pair ("the Canada-Guyana Air Transport Agreement").
-
-    The entity tagger may see only the first half of such a compound; both halves are parties.
-    """
-    if "-" not in clause and "–" not in clause and "/" not in clause:
-        return []
-    out: list[str] = []
-    for m in _PAIR.finditer(clause):
-        codes = []
-        for g in m.groups():
-            words = g.split()
-            # "Guyana Air" -> "Guyana": the longest leading words that name a country.
-            code = next(
-                (doc.country_names.get(" ".join(words[:k]).casefold()) for k in range(len(words), 0, -1)
-                 if " ".join(words[:k]).casefold() in doc.country_names),
-                None,
-            )  # fmt: skip
-            if code is None:
-                code = next((doc.country_names.get(" ".join(words[k:]).casefold()) for k in range(len(words))
-                             if " ".join(words[k:]).casefold() in doc.country_names), None)  # fmt: skip
-            codes.append(code)
-        if all(codes) and codes[0] != codes[1]:
-            out += [c for c in codes if c and c not in out]
-    return out
-
-
-_MULTI = re.compile(
-    r"\b(?:(?:all\s+)?(?P<n>three|four|five|six)\s+(?:\w+\s+)?(?:sides|countries|nations|leaders|presidents|"
-    r"ministers|governments|parties|states|delegations|heads\s+of\s+state)|(?P<adj>trilateral|quadrilateral))\b",
-    re.I,
-)
-
-
-def _multilateral_count(seg: str) -> int:
-    """Number of parties a clause announces ("the three foreign ministers", "trilateral"), or 0."""
-    m = _MULTI.search(seg)
-    if not m:
-        return 0
-    if m.group("adj"):
-        return 3 if m.group("adj").lower() == "trilateral" else 4
-    return NUMBER_WORDS[m.group("n").lower()]
-
-
-def _company_deal(r: _Record) -> bool:
-    """A record between companies (no country among its parties)."""
-    return r.commercial or (bool(r.parties) and not any(is_iso3(p) for p in r.parties))
-
-
-_G2G = re.compile(r"\b(?:between|with|ministr\w*|department|agency|government|coast\s+guard|customs)\b", re.I)
-
-
-def _bilateral_pair(doc: _Doc) -> tuple[str, str] | None:
-    """The article's two main countries when it is about a bilateral relationship."""
-    if len(doc.main_countries) < 2:
-        return None
-    c = {e.code: e.count for e in doc.ents.values() if e.type == "COUNTRY"}
-    top, second = c.get(doc.main_countries[0], 0), c.get(doc.main_countries[1], 0)
-    third = c.get(doc.main_countries[2], 0) if len(doc.main_countries) > 2 else 0
-    if second >= 0.4 * top and second > third:
-        return doc.main_countries[0], doc.main_countries[1]
-    return None
-
-
-def _signatories(doc: _Doc, s0: int, sent: str, c0: int, pos: int, parties: list[str]) -> list[str]:
-    """Persons who signed: named subjects before the trigger, "signed by X", or "both leaders"."""
-    out: list[str] = []
-    pre = sent[c0:pos]
-    if not SIGNED.search(sent):
-        return out
-    for a, _b, e in mentions_in(doc, s0 + c0, s0 + pos):
-        if e.type == "PERSON" and not _WITNESS.search(sent[c0 : a - s0]) and e.name not in out:
-            out.append(e.name)
-    m = re.search(r"\bsigned\s+by\b", sent)
-    if m:
-        for _a, _b, e in mentions_in(doc, s0 + m.end(), s0 + min(len(sent), m.end() + 160)):
-            if e.type == "PERSON" and e.name not in out:
-                out.append(e.name)
-    if not out and _LEADERS.search(pre):
-        leaders = [
-            e for e in doc.ents.values()
-            if e.type == "PERSON" and e.role and re.search(
-                r"president|prime minister|premier|chancellor|king|emir|sultan|leader|head of state",
-                e.role, re.I)
-        ]  # fmt: skip
-        leaders.sort(key=lambda e: (-e.count, e.first))
-        chosen: list[Ent] = []
-        for e in leaders:
-            if e.code and parties and e.code not in parties:
-                continue
-            if e.code and any(c.code == e.code for c in chosen):
-                continue
-            chosen.append(e)
-            if len(chosen) == 2:
-                break
-        out = [e.name for e in chosen]
-    return out
-
-
-def _names_compatible(a: str, b: str) -> bool:
-    """Two instrument names may denote the same instrument (one's words contain the other's)."""
-    wa, wb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
-    return wa <= wb or wb <= wa
-
-
-def _add(doc: _Doc, rec: _Record, anaphor: bool) -> None:
-    """Append ``rec`` or merge it into an earlier record that describes the same instrument."""
-    cls = KIND_CLASS.get(rec.kind, "agreement")
-    for old in reversed(doc.records):
-        if KIND_CLASS.get(old.kind, "agreement") != cls or (old.extra.get("package") and not anaphor):
-            continue
-        if rec.name and old.name and not _names_compatible(rec.name, old.name):
-            continue
-        same_parties = (
-            rec.weak_parties or not rec.parties or set(rec.parties) <= set(old.parties)
-            or set(old.parties) <= set(rec.parties)
-        )  # fmt: skip
-        if not same_parties:
-            continue
-        if not anaphor and not set(rec.fields) <= set(old.fields):
-            continue
-        if STATUS_RANK[rec.status] > STATUS_RANK[old.status] and rec.status == "signed":
-            old.status = rec.status
-        if anaphor:
-            old.fields = [f for f, _ in FIELD_RES if f in set(old.fields) | set(rec.fields)]
-        if old.weak_parties and not rec.weak_parties and rec.parties:
-            old.parties, old.weak_parties = rec.parties, False
-        return
-    if not anaphor:
-        doc.records.append(rec)
-
-
-def _kept_triggers(doc: _Doc, s0: int, s1: int) -> list[re.Match[str]]:
+def _kept_triggers(doc: AgreementDoc, s0: int, s1: int) -> list[re.Match[str]]:
     """The instrument nouns of sentence ``text[s0:s1]`` that name an instrument (offsets in the sentence).
 
     Dropped: nouns inside an organisation name, verbs ("to deal", "will contract"), a bare
@@ -522,7 +190,9 @@ def _kept_triggers(doc: _Doc, s0: int, s1: int) -> list[re.Match[str]]:
     return kept
 
 
-def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | None) -> dict[str, Any] | None:
+def _analyse_sentence(
+    doc: AgreementDoc, s0: int, s1: int, list_ctx: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """Find instruments in one sentence; return a list context if the sentence opens a list."""
     text = doc.text
     sent = text[s0:s1]
@@ -672,22 +342,22 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
         c0, c1 = clause_bounds(sent, a, b)
         if c0 > a:
             c0 = 0
-        lending = bool(_LENDING.search(f"{mods} {word}"))
+        lending = bool(LENDING.search(f"{mods} {word}"))
         skip = None
         if topic and not re.match(r"(?:between|with|among)\b", topic, re.I):
             t0 = sent.find(topic, b)
             t1 = t0 + len(re.split(r"\s(?:between|with)\s", topic, maxsplit=1)[0])
             skip = (t0, t1) if t0 >= 0 else None
-        parties, weak, commercial = _parties(doc, s0, sent, c0, c1, sent[c0:c1], a, lending, skip)
+        parties, weak, commercial = parties_of(doc, s0, sent, c0, c1, sent[c0:c1], a, lending, skip)
         in_list = list_ctx is not None and is_item
         if (
             weak
             and doc.records
             and not in_list  # list items share the header's parties, not the previous item's
             and not (
-                _company_deal(doc.records[-1])
-                and _bilateral_pair(doc)
-                and not all(_company_deal(r) for r in doc.records)
+                company_deal(doc.records[-1])
+                and bilateral_pair(doc)
+                and not all(company_deal(r) for r in doc.records)
             )
         ):
             # "the deal" / "an accord would be reached" in a one-deal story: inherit parties (but
@@ -695,8 +365,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             last = doc.records[-1]
             if last.parties:
                 parties, commercial = list(last.parties), last.commercial
-        elif weak and not parties and _bilateral_pair(doc):
-            parties = list(_bilateral_pair(doc) or ())
+        elif weak and not parties and bilateral_pair(doc):
+            parties = list(bilateral_pair(doc) or ())
         elif weak and not parties:
             parties = doc.main_countries[:1]
             if in_list and not (list_ctx and list_ctx.get("parties")):
@@ -766,8 +436,8 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
             and not _NEW_INSTRUMENT.search(sent, kept[i - 1].end(), a)
         ):  # fmt: skip
             continue  # an appositive repeat: "signed the X Agreement in Y, the first such deal"
-        sigs = _signatories(doc, s0, sent, c0, a, parties)
-        rec = _Record(
+        sigs = signatories_of(doc, s0, sent, c0, a, parties)
+        rec = AgreementRecord(
             kind=kind, status=status, parties=parties, weak_parties=weak, signatories=sigs,
             fields=flds, name=name, date=day_in(doc, s0, s1), location=place_in(doc, s0, s1),
             start=s0, end=s1, commercial=commercial,
@@ -793,23 +463,23 @@ def _analyse_sentence(doc: _Doc, s0: int, s1: int, list_ctx: dict[str, Any] | No
                     it = TRAILING_JUNK.sub("", topic_of(" on " + it) or it)
                     it = re.sub(r"^(?:(?:covering|on|in|for|of)\s+)+", "", it, flags=re.I)
                     one = singular(word)
-                    sub = _Record(
+                    sub = AgreementRecord(
                         **{**rec.__dict__, "fields": fields_of(it), "name": f"{one} on {it}".strip()}
                     )
                     sub.extra = {}
                     doc.records.append(sub)
                 continue
-        _add(doc, rec, anaphor)
+        add_record(doc, rec, anaphor)
     if header and opened is None:
         st = status_of(sent) or list_ctx and list_ctx.get("status")
         if st:
             opened = {"status": st}
     if opened is not None:
-        opened["parties"] = _list_parties(doc, s0, sent)
+        opened["parties"] = list_parties(doc, s0, sent)
     return opened
 
 
-def _add_listed(doc: _Doc, blk: ListBlock) -> None:
+def _add_listed(doc: AgreementDoc, blk: ListBlock) -> None:
     """One record per instrument of a list, with the status of the sentence that introduced it.
 
     Parties are the countries the item's own name gives ("between the Ministry of Education of
@@ -839,14 +509,14 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
                 parties.append(p)
         if not parties:
             # A list under a bilateral visit's release: between the article's two main countries.
-            parties = list(_bilateral_pair(doc) or doc.main_countries[:2])
+            parties = list(bilateral_pair(doc) or doc.main_countries[:2])
         fields = (
             fields_of(strip_mentions(doc, it.start, it.end, ("ORGANIZATION", "PERSON")))
             or fields_of(" ; ".join(body_names(doc, it.start, it.end)))
             or fields_of(it.name)
         )
         doc.records.append(
-            _Record(
+            AgreementRecord(
                 kind=final_kind(it.kind, commercial, parties),
                 status=status,
                 commercial=commercial,
@@ -864,15 +534,6 @@ def _add_listed(doc: _Doc, blk: ListBlock) -> None:
         )
 
 
-def _list_parties(doc: _Doc, s0: int, sent: str) -> list[str]:
-    """Parties of a list header: its entity mentions, completed by the article's bilateral pair."""
-    parties_ctx, _, commercial_ctx = _parties(doc, s0, sent, 0, len(sent), sent)
-    pair = _bilateral_pair(doc)
-    if not commercial_ctx and pair and sum(1 for p in parties_ctx if is_iso3(p)) < 2:
-        parties_ctx = [*parties_ctx, *(c for c in pair if c not in parties_ctx)]
-    return parties_ctx
-
-
 # A list header without an instrument noun: "the following acts were signed:", "witnessed the
 # signing of the following:".
 _BARE_HEADER = re.compile(
@@ -880,7 +541,7 @@ _BARE_HEADER = re.compile(
 )
 
 
-def _bare_header(doc: _Doc, s0: int, s1: int) -> dict[str, Any] | None:
+def _bare_header(doc: AgreementDoc, s0: int, s1: int) -> dict[str, Any] | None:
     """A list context for a header sentence that names no instrument (items carry the nouns)."""
     sent = doc.text[s0:s1]
     if not _BARE_HEADER.search(sent) or HEDGE.search(sent):
@@ -888,7 +549,7 @@ def _bare_header(doc: _Doc, s0: int, s1: int) -> dict[str, Any] | None:
     st = status_of(sent)
     if st is None:
         return None
-    return {"status": st, "parties": _list_parties(doc, s0, sent)}
+    return {"status": st, "parties": list_parties(doc, s0, sent)}
 
 
 def _item_line(text: str, s0: int, s1: int, trig_starts: list[int]) -> bool:
@@ -922,7 +583,7 @@ def extract_agreements(
     trig_starts = [m.start() for m in CANDIDATE.finditer(low) if TRIGGER.match(text, m.start())]
     if not trig_starts:
         return []
-    doc = _build_doc(text, title, published, entities, mentions)
+    doc = build_agreement_doc(text, title, published, entities, mentions)
     list_ctx: dict[str, Any] | None = None
     sentences = split_sentences(text)
     blocks = find_lists(text, sentences)
@@ -981,4 +642,4 @@ def extract_agreements(
             }
         )
     persons = [n for e in entities if e["type"] == "PERSON" for n in [e["name"], *(e.get("aliases") or [])]]
-    return merge_mentions(out, _bilateral_pair(doc), persons)
+    return merge_mentions(out, bilateral_pair(doc), persons)
