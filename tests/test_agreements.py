@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from accords.extract.agreements import extract_agreements, fields_of
+from accords.extract.agreements import extract_agreements
 
 # surface form -> (type, canonical name, country code, role)
 SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -215,16 +215,6 @@ def test_date_and_location() -> None:
     assert out[0]["location"] == "Hanoi"
 
 
-def test_fields_keyword_table() -> None:
-    assert fields_of("cooperation in outer space and aerospace") == ["space"]
-    assert fields_of("debt rescheduling") == ["finance"]
-    assert fields_of("visa exemption") == ["consular"]
-    assert fields_of("counter-terrorism and narcotics control") == ["security"]
-    assert fields_of("people-to-people exchanges") == ["culture"]
-    assert fields_of("political consultations") == ["diplomacy"]
-    assert fields_of("customs cooperation") == ["trade"]
-
-
 def test_no_trigger_fast_path() -> None:
     assert extract_agreements("The leaders discussed regional issues.", None, None, [], []) == []
 
@@ -341,13 +331,6 @@ def test_concluded_negotiations_are_agreed_not_signed() -> None:
     )
     out = run(text)
     assert len(out) == 1 and out[0]["status"] == "agreed" and out[0]["fields"] == ["consular"]
-
-
-def test_fields_prefer_the_longest_keyword() -> None:
-    assert fields_of("Comprehensive Economic Partnership Agreement") == ["trade"]
-    assert fields_of("cooperation in food security") == ["agriculture"]
-    assert fields_of("power purchase agreement") == ["energy"]
-    assert fields_of("critical raw materials") == ["other"]
 
 
 def test_bare_header_and_unnumbered_instrument_lines() -> None:
@@ -549,20 +532,6 @@ def test_ministry_with_sector_words_stands_for_its_country() -> None:
     assert len(out) == 1 and set(out[0]["parties"]) == {"RUR", "FRE"}
 
 
-def test_hyphenated_country_pair_names_both_parties() -> None:
-    from accords.extract.agreement_records import build_agreement_doc as _build_doc
-    from accords.extract.parties import _paired_countries
-
-    text = "Ruritania-Freedonia Air Services Agreement"
-    ents = [
-        {"entity_id": "r", "type": "COUNTRY", "name": "Ruritania", "country_code": "RUR", "aliases": []},
-        {"entity_id": "f", "type": "COUNTRY", "name": "Freedonia", "country_code": "FRE", "aliases": []},
-    ]
-    doc = _build_doc(text, None, None, ents, [{"entity_id": "r", "start": 0, "end": 9}])
-    assert _paired_countries(doc, text) == ["RUR", "FRE"]
-    assert _paired_countries(doc, "a Ruritania-based firm") == []
-
-
 def test_lender_without_bank_word_and_societe_are_named_parties() -> None:
     text = (
         "Ruritania and Freedonia held talks on Monday.\nThe following documents were signed:\n"
@@ -583,11 +552,6 @@ def test_lender_without_bank_word_and_societe_are_named_parties() -> None:
     assert {"Cassa Rurale di Prestiti (CRP)", "Cassa Rurale di Prestiti"} & set(out[0]["parties"])
     assert "FRE" in out[0]["parties"]
     assert set(out[1]["parties"]) == {"Acme Steel Corp", "Société Freedonienne des Mines"}
-
-
-def test_roadmap_is_not_a_road() -> None:
-    assert fields_of("a roadmap for cooperation in energy") == ["energy"]
-    assert fields_of("an agreement on roads and roadways") == ["transport"]
 
 
 def test_department_named_by_portfolio_and_country_stands_for_it() -> None:
