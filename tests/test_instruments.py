@@ -40,3 +40,15 @@ def test_in_instrument_title():
     assert in_instrument_title("a Memorandum of Understanding for ")
     assert not in_instrument_title("the leaders discussed cooperation on the ")
     assert not in_instrument_title("an agreement on the ")  # lower case: prose, not a title
+
+
+def test_trigger_nouns_their_kind_and_singular():
+    from accords.extract.instruments import KIND_OF_GROUP, TRIGGER, final_kind, singular
+
+    m = TRIGGER.search("The ministers inked two memoranda of understanding.")
+    assert m is not None and m.group() == "memoranda of understanding"
+    assert KIND_OF_GROUP[m.lastgroup] == "memorandum_of_understanding"
+    assert singular(m.group()) == "memorandum of understanding"
+    assert singular("treaties") == "treaty"
+    assert final_kind("agreement", True, ["Zentara Shipping Corp"]) == "contract"
+    assert final_kind("agreement", True, ["FRE"]) == "agreement"
