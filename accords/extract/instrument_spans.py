@@ -79,12 +79,7 @@ def modifiers_before(sent: str, trig_start: int) -> tuple[str, str]:
         if _TIME_POSSESSIVE.fullmatch(lw):
             det = "the"  # "today's agreement" points back to the one just reported
             break
-        if (
-            not re.match(r"[\w]", w)
-            or lw in STOP_BEFORE
-            or lw.endswith("ed")
-            and lw not in {"united", "red"}
-        ):
+        if not re.match(r"[\w]", w) or lw in STOP_BEFORE or lw.endswith("ed") and lw not in {"united", "red"}:
             break
         mods.append(w)
     if det in {"new"}:
