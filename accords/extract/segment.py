@@ -17,6 +17,7 @@ from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, I
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract.seg_company_cue import company_cue
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
@@ -43,19 +44,6 @@ _DIRECTIONS = frozenset(
 )
 _CURRENCY_AFTER = re.compile(r"\$|[ \t]+dollars?\b")
 _CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
-# Lowercase company nouns right before an unknown name: "Czech carrier Smartwings".
-_COMPANY_BEFORE_RE = re.compile(
-    r"\b(?:carrier|airline|maker|manufacturer|producer|company|firm|conglomerate|operator|developer|"
-    r"lender|insurer|utility|start-?up|provider|supplier|exporter|shipbuilder|miner|refiner|automaker|"
-    r"carmaker|chipmaker|retailer|broadcaster|subsidiary|giant|group|champion)[ \t]+$"
-)
-# A company as subject of a signing: "Wartsila and Samruk-Energy signed", "Masdar signed".
-_SIGNED_AFTER_RE = re.compile(
-    r"(?:[ \t]+and[ \t]+[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})?[ \t]+(?:also[ \t]+|has[ \t]+|have[ \t]+)?"
-    r"(?:signed|inked|concluded)\b"
-)
-_CAP_BEFORE_RE = re.compile(r"[A-Z][\w.'-]*[ \t]+$")
-_PAIR_BEFORE_RE = re.compile(r"\b[A-Z][\w-]*[ \t]+and[ \t]+$")
 # A title or body with a portfolio ("Ministry of Investment", "Minister for Trade") ending a run,
 # and the ", " / ", and " that continues its list of portfolios in the next run.
 _PORTFOLIO_HEAD_RE = re.compile(
@@ -225,29 +213,8 @@ class Analyzer:
         after_the = self.scan[max(0, start - 4) : start].lower() == "the "
         text = self.span_text(start, end)
         self.leftovers.append((start, end, text, after_the))
-        if len(toks) <= 4 and self._company_cue(toks):
+        if len(toks) <= 4 and company_cue(self, toks):
             self.org_cued.append((start, end, text))
-
-    def _company_cue(self, toks: list[Tok]) -> bool:
-        """Context says an unknown name is a company: "Czech carrier Smartwings", "Nokia and X signed"."""
-        lex = self.lex
-        if toks[0].text in lex.org_legal or any(
-            t.conn or t.text in lex.roles or t.text in lex.honorifics or t.text in lex.first_names
-            for t in toks
-        ):
-            return False
-        start, end = toks[0].start, toks[-1].end
-        if _COMPANY_BEFORE_RE.search(self.scan, max(0, start - 40), start):
-            return True
-        if len(toks) > 2 or not (self.name_like(toks[-1]) or "-" in toks[-1].text):
-            return False
-        if _CAP_BEFORE_RE.search(self.scan, max(0, start - 30), start):
-            return False  # "Korean Air signed": the name started before this piece
-        if _SIGNED_AFTER_RE.match(self.scan, end):
-            return True
-        return bool(_PAIR_BEFORE_RE.search(self.scan, max(0, start - 40), start)) and bool(
-            _SIGNED_AFTER_RE.match(self.scan, end)
-        )
 
     # ----- driver --------------------------------------------------------------------------
     def run(self) -> None:
