@@ -337,15 +337,6 @@ def test_family_name_in_capitals_and_later_short_form():
     assert set(people) == {"TANAKA Hiroshi"} and "Tanaka" in people["TANAKA Hiroshi"]
 
 
-def test_subject_of_an_instrument_is_cut_from_the_name():
-    text = (
-        "The leaders signed a Joint Declaration on the Orinoco Waterway and witnessed the agreement "
-        "between the Harbour Authority on the Use of Tumaco Port."
-    )
-    assert {"Orinoco Waterway", "Tumaco Port"} <= set(_aliases(text, "LOCATION"))
-    assert set(_aliases(text, "ORGANIZATION")) == {"Harbour Authority"}
-
-
 def test_pairs_of_titled_people_and_regnal_numbers():
     people = _aliases(
         "Foreign Ministers Johan Lindqvist and Radomir Kowalczyk held a separate meeting. "
@@ -520,17 +511,3 @@ def test_two_bodies_joined_by_and_are_two_organizations():
 def test_a_title_defining_its_acronym_is_no_organization():
     text = "Senior Minister (SM) met the Agency for Science, Technology and Research. The SM spoke."
     assert set(_names(text, "ORGANIZATION")) == {"Agency for Science, Technology and Research"}
-
-
-def test_an_instrument_topic_after_on_is_no_part_of_the_body_before_it():
-    text = (
-        "The MOU between the Lima Development Bank on Enterprise Financing and the Government of the "
-        "Republic of Chile on Cooperation in Mining was signed. The Commission on Human Rights and the "
-        "Intergovernmental Panel on Climate Change met."
-    )
-    ents = extract_entities(text)[0]
-    orgs = set(_by_type(ents, "ORGANIZATION"))
-    assert "Lima Development Bank" in orgs
-    assert not any("Cooperation" in o or "Financing" in o for o in orgs)
-    assert {"Commission on Human Rights", "Intergovernmental Panel on Climate Change"} <= orgs
-    assert "CHL" in {e["country_code"] for e in ents if e["type"] == "COUNTRY"}

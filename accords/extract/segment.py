@@ -18,6 +18,7 @@ from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
 from accords.extract.seg_company_cue import company_cue
+from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
@@ -30,14 +31,6 @@ _TIME_WORDS = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
     "July August September October November December".split()
 )
-# Capitalised prepositions that open the subject of an instrument's title ("Agreement between
-# A and B Regarding the Status of Visiting Forces"); names do not continue across them.
-# Bodies named for their subject: "Commission on Human Rights", "Panel on Climate Change".
-_SUBJECT_BODIES = frozenset(
-    "Commission Committee Conference Council Panel Forum Group Centre Center Court Convention Force "
-    "Tribunal Board Institute Programme Program Office Subcommittee Caucus".split()
-)
-_INSTRUMENT_PREPS = frozenset({"Regarding", "Concerning", "Relating", "Pertaining", "Respecting"})
 _DIRECTIONS = frozenset(
     "East Eastern West Western North Northern South Southern Central Upper Lower Northeast Northeastern "
     "Northwest Northwestern Southeast Southeastern Southwest Southwestern".split()
@@ -234,7 +227,7 @@ class Analyzer:
             if _CREDIT_RE.match(scan, end) and scan[start - 1 : start] == "(":
                 continue  # news-agency credit of a dateline: "BEIJING, May 3 (Xinhua) --"
             for part in self._cut_at_bare_the(self._cut_at_time_words(self._cut_after_abbrev(toks))):
-                if part[0].text in _INSTRUMENT_PREPS:
+                if part[0].text in INSTRUMENT_PREPS:
                     # "... Canada Regarding the Status of Visiting Forces": the subject of an
                     # instrument's title is not an entity; only countries named in it count.
                     self.walk(part[1:], None, keep_only=(COUNTRY,))
@@ -311,7 +304,7 @@ class Analyzer:
             cur: list[Tok] = []
             for idx, t in enumerate(toks):
                 prev = toks[idx - 1] if idx else None
-                bare = prev is not None and not prev.conn and prev.text not in _INSTRUMENT_PREPS
+                bare = prev is not None and not prev.conn and prev.text not in INSTRUMENT_PREPS
                 if bare and t.conn and t.text == "the":
                     cur = _flush(cur, out, trim=False)
                     continue
@@ -326,7 +319,7 @@ class Analyzer:
         for toks in parts:
             cur: list[Tok] = []
             for idx, t in enumerate(toks):
-                if idx and t.text in _INSTRUMENT_PREPS:
+                if idx and t.text in INSTRUMENT_PREPS:
                     cur = _flush(cur, out)
                     out.append(toks[idx:])
                     break
@@ -441,7 +434,7 @@ class Analyzer:
                 surface = self.span_text(toks[0].start, toks[-1].end)
                 self.emit(Item(LOCATION, toks[0].start, toks[-1].end, surface, surface, rest[1].country))
                 return
-        cut = self._instrument_subject(toks)
+        cut = instrument_subject(self, toks)
         if cut:
             # "Joint Declaration on the Parana Waterway", "X Authority on the Use of Lamu Port":
             # the subject of an instrument is no part of the name before it.
@@ -499,30 +492,6 @@ class Analyzer:
             organizations.emit_org(self, toks, owner)
             return
         self.walk(toks, owner)
-
-    def _instrument_subject(self, toks: list[Tok]) -> tuple[int, int, bool] | None:
-        """(end of the name, start of the subject, name is an instrument) at "... on the <Subject>"."""
-        lex = self.lex
-        for idx in range(1, len(toks) - 1):
-            t = toks[idx]
-            if not (t.conn and t.text == "on"):
-                continue
-            article = toks[idx + 1].text == "the"
-            prev = toks[idx - 1].text
-            blocker = prev in lex.blockers and article
-            body = prev in lex.org_suffix and idx >= 2 and toks[-1].text not in lex.org_suffix
-            if not article:
-                # "Qatar Development Bank on Enterprise Digitalisation": a topic, unless the body is
-                # one named for its subject ("Commission on Human Rights").
-                body = body and prev not in _SUBJECT_BODIES
-            country = self.gaz_at(toks, idx - 1)
-            closed = bool(country and country[1].kind == GAZ_COUNTRY and idx >= 3 and toks[idx - 2].conn)
-            if not blocker and not body and not closed:
-                continue  # "Government of the Republic of Singapore on Cooperation ..." is closed
-            hit = self.gaz_at(toks, 0)
-            if hit is None or hit[0] <= idx:  # not inside a known name
-                return idx, idx + (2 if article else 1), blocker
-        return None
 
     def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
         """Cut "Xi and Tokayev", "Indian Navy and the Philippine Coast Guard"; keep "Trade and Industry"."""
