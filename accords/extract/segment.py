@@ -18,6 +18,7 @@ from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
 from accords.extract.seg_company_cue import company_cue
+from accords.extract.seg_cuts import cut_run, merge_portfolios
 from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
@@ -26,25 +27,12 @@ _SHORT_AFTER = re.compile(r"[ \t]*\(([A-Z][a-z]+[A-Za-z-]*)\)")
 _ACRONYM_APPOS = re.compile(r",[ \t]+([A-Z]{2,6}),")
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
 _SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
-# Weekdays and months: "on Wednesday" / "in May" ends a name (a connector never joins across them).
-_TIME_WORDS = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
-    "July August September October November December".split()
-)
 _DIRECTIONS = frozenset(
     "East Eastern West Western North Northern South Southern Central Upper Lower Northeast Northeastern "
     "Northwest Northwestern Southeast Southeastern Southwest Southwestern".split()
 )
 _CURRENCY_AFTER = re.compile(r"\$|[ \t]+dollars?\b")
 _CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
-# A title or body with a portfolio ("Ministry of Investment", "Minister for Trade") ending a run,
-# and the ", " / ", and " that continues its list of portfolios in the next run.
-_PORTFOLIO_HEAD_RE = re.compile(
-    r"\b(?:Ministry|Minister|Ministers|Department|Secretary|Committee|Commission|Agency|Authority|Office)"
-    r"[ \t]+(?:of|for)[ \t]+"
-    r"(?:the[ \t]+)?[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*)?$"
-)
-_LIST_GAP_RE = re.compile(r",[ \t]+(and[ \t]+)?")
 _FIRST_WORD_RE = re.compile(r"[A-Z][\w-]*")
 # Words whose 's is part of a name, not a possessor: "National People's Congress",
 # "Prime Minister's Office", "Women's University".
@@ -66,15 +54,6 @@ def key_of(toks: list[Tok]) -> str:
         return toks[0].key
     last = len(toks) - 1
     return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
-
-
-def _flush(cur: list[Tok], out: list[list[Tok]], trim: bool = True) -> list[Tok]:
-    """End the phrase ``cur`` (dropping trailing connectors if ``trim``); a fresh empty one."""
-    while trim and cur and cur[-1].conn:
-        cur.pop()
-    if cur:
-        out.append(cur)
-    return []
 
 
 class Analyzer:
@@ -214,7 +193,7 @@ class Analyzer:
         """Analyse every capitalised run of the article."""
         scan = self.scan
         self.bracketed = organizations.bracketed_spans(scan)
-        spans = self._merge_portfolios(runs(scan))
+        spans = merge_portfolios(scan, runs(scan), self._portfolio_words)
         forced = organizations.acronym_spans(self, spans)
         if forced:
             spans = self._emit_forced(spans, forced)
@@ -226,7 +205,7 @@ class Analyzer:
                 continue
             if _CREDIT_RE.match(scan, end) and scan[start - 1 : start] == "(":
                 continue  # news-agency credit of a dateline: "BEIJING, May 3 (Xinhua) --"
-            for part in self._cut_at_bare_the(self._cut_at_time_words(self._cut_after_abbrev(toks))):
+            for part in cut_run(toks, self.lex.org_legal):
                 if part[0].text in INSTRUMENT_PREPS:
                     # "... Canada Regarding the Status of Visiting Forces": the subject of an
                     # instrument's title is not an entity; only countries named in it count.
@@ -258,76 +237,6 @@ class Analyzer:
                 start = max(start, fe)
             if start < end:
                 out.append((start, end))
-        return out
-
-    def _cut_after_abbrev(self, toks: list[Tok]) -> list[list[Tok]]:
-        """A legal suffix with a full stop ("Schwab Corp. The sale") may end a sentence: cut there."""
-        parts: list[list[Tok]] = [[]]
-        legal = self.lex.org_legal
-        for t in toks:
-            parts[-1].append(t)
-            if t.text.endswith(".") and t.text in legal:
-                parts.append([])
-        return [p for p in parts if p]
-
-    def _merge_portfolios(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Join "Ministry of Investment", "Trade and Industry" across the comma of a portfolio list."""
-        scan = self.scan
-        out: list[tuple[int, int]] = []
-        k = 0
-        while k < len(spans):
-            start, end = spans[k]
-            k += 1
-            if not _PORTFOLIO_HEAD_RE.search(scan, start, end):
-                out.append((start, end))
-                continue
-            j, saw_and = k, False
-            while j < len(spans):
-                gap = _LIST_GAP_RE.fullmatch(scan, spans[j - 1][1], spans[j][0])
-                first = _FIRST_WORD_RE.match(scan, spans[j][0])
-                if not gap or not first or first.group() not in self._portfolio_words:
-                    break
-                saw_and = saw_and or bool(gap.group(1)) or " and " in scan[spans[j][0] : spans[j][1]]
-                j += 1
-            if saw_and:
-                out.append((start, spans[j - 1][1]))
-                k = j
-            else:
-                out.append((start, end))
-        return out
-
-    @staticmethod
-    def _cut_at_bare_the(parts: list[list[Tok]]) -> list[list[Tok]]:
-        """A "the" not after of/and/for starts a new phrase: "at Palazzo Chigi the President of ..."."""
-        out: list[list[Tok]] = []
-        for toks in parts:
-            cur: list[Tok] = []
-            for idx, t in enumerate(toks):
-                prev = toks[idx - 1] if idx else None
-                bare = prev is not None and not prev.conn and prev.text not in INSTRUMENT_PREPS
-                if bare and t.conn and t.text == "the":
-                    cur = _flush(cur, out, trim=False)
-                    continue
-                cur.append(t)
-            _flush(cur, out, trim=False)
-        return out
-
-    @staticmethod
-    def _cut_at_time_words(parts: list[list[Tok]]) -> list[list[Tok]]:
-        """A connector never joins a name across a date word: "Tashkent on Wednesday for the Council"."""
-        out: list[list[Tok]] = []
-        for toks in parts:
-            cur: list[Tok] = []
-            for idx, t in enumerate(toks):
-                if idx and t.text in INSTRUMENT_PREPS:
-                    cur = _flush(cur, out)
-                    out.append(toks[idx:])
-                    break
-                if idx and t.text in _TIME_WORDS and toks[idx - 1].conn:
-                    cur = _flush(cur, out)
-                    continue
-                cur.append(t)
-            _flush(cur, out, trim=False)
         return out
 
     def _in_bracket(self, toks: list[Tok]) -> bool:
