@@ -497,8 +497,3 @@ def test_two_bodies_joined_by_and_are_two_organizations():
     assert not any("AndesPower" in o and "Ministry" in o for o in orgs)
     assert "Lima School of Public Policy" in " ".join(orgs) and not any("CAPG" in o for o in orgs)
     assert {"Ministry of Trade and Industry", "Department of Foreign Affairs and Trade"} <= orgs
-
-
-def test_a_title_defining_its_acronym_is_no_organization():
-    text = "Senior Minister (SM) met the Agency for Science, Technology and Research. The SM spoke."
-    assert set(_names(text, "ORGANIZATION")) == {"Agency for Science, Technology and Research"}

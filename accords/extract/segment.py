@@ -17,14 +17,12 @@ from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, I
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract.seg_acronyms import ACRONYM_AFTER, acronym_after_run, defines_acronym, emit_forced
 from accords.extract.seg_company_cue import company_cue
 from accords.extract.seg_cuts import cut_run, merge_portfolios
 from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
-_ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
-_SHORT_AFTER = re.compile(r"[ \t]*\(([A-Z][a-z]+[A-Za-z-]*)\)")
-_ACRONYM_APPOS = re.compile(r",[ \t]+([A-Z]{2,6}),")
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
 _SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
 _DIRECTIONS = frozenset(
@@ -33,7 +31,6 @@ _DIRECTIONS = frozenset(
 )
 _CURRENCY_AFTER = re.compile(r"\$|[ \t]+dollars?\b")
 _CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
-_FIRST_WORD_RE = re.compile(r"[A-Z][\w-]*")
 # Words whose 's is part of a name, not a possessor: "National People's Congress",
 # "Prime Minister's Office", "Women's University".
 _NOT_POSSESSORS = frozenset({"People", "Workers", "Women", "Children", "Minister", "President", "Premier"})
@@ -196,7 +193,7 @@ class Analyzer:
         spans = merge_portfolios(scan, runs(scan), self._portfolio_words)
         forced = organizations.acronym_spans(self, spans)
         if forced:
-            spans = self._emit_forced(spans, forced)
+            spans = emit_forced(self, spans, forced)
         for start, end in spans:
             toks = tokens(scan, start, end)
             if not toks:
@@ -213,31 +210,7 @@ class Analyzer:
                     continue
                 before = len(self.items)
                 self.analyze_run(part)
-                self.after_run(part, before)
-
-    def _emit_forced(
-        self, spans: list[tuple[int, int]], forced: list[tuple[int, int, str, int]]
-    ) -> list[tuple[int, int]]:
-        """Emit names found from their acronym; return the run spans with those names cut out."""
-        out: list[tuple[int, int]] = []
-        fi = 0
-        for start, end in spans:
-            while fi < len(forced) and forced[fi][0] < end:
-                fs, fe, acro, core = forced[fi]
-                fi += 1
-                if fs < start and out and out[-1][1] > fs:
-                    continue  # overlaps a name already cut out
-                surface = self.span_text(fs, fe)
-                aliases = (self.span_text(fs, core),) if core < fe else ()
-                item = self.emit(Item(ORGANIZATION, fs, fe, surface, surface, acronym=acro, aliases=aliases))
-                if acro not in self.acronyms or self.acronyms[acro] is None:
-                    self.acronyms[acro] = item
-                if start < fs:
-                    out.append((start, fs))
-                start = max(start, fe)
-            if start < end:
-                out.append((start, end))
-        return out
+                acronym_after_run(self, part, before)
 
     def _in_bracket(self, toks: list[Tok]) -> bool:
         """Reuters marks company names as <Name>: take the bracket as one organization."""
@@ -250,32 +223,6 @@ class Analyzer:
                         self.emit(organizations.bracket_item(self, bs, be))
                 return True
         return False
-
-    def after_run(self, toks: list[Tok], before: int) -> None:
-        """Acronym defined right after a run: "Shanghai Cooperation Organization (SCO)"."""
-        end = toks[-1].end + (2 if toks[-1].poss else 0)
-        m = _ACRONYM_AFTER.match(self.scan, end) or _ACRONYM_APPOS.match(self.scan, end)
-        new = [i for i in self.items[before:] if i.type in (ORGANIZATION, LOCATION)]
-        target = new[-1] if new else None
-        if not m:
-            # A one-word short name in brackets after a body: "Viet Nam Oil and Gas Group (Petrovietnam)".
-            m = _SHORT_AFTER.match(self.scan, end)
-            if not m or target is None or target.type != ORGANIZATION:
-                return
-            word = m.group(1)
-            if word in self.lex.stopwords or any(
-                e.kind != ORGANIZATION for e in self.lex.gazetteer.get(word, ())
-            ):
-                return
-        acro = m.group(1)
-        if target is not None and _ACRONYM_APPOS.match(self.scan, end) and not m.group(0).startswith(" ("):
-            if not organizations.initials_match(acro, target.surface):
-                return
-        if acro in self.acronyms and self.acronyms[acro] is not None:
-            return
-        if target is not None and not target.acronym:
-            target.acronym = acro
-        self.acronyms[acro] = target
 
     def analyze_run(self, toks: list[Tok]) -> None:
         """Cut a run at possessives and analyse the pieces (the possessor gives context)."""
@@ -373,7 +320,7 @@ class Analyzer:
             return
         if organizations.org_pattern(self, toks, owner):
             return
-        acro = _ACRONYM_AFTER.match(self.scan, toks[-1].end) if toks[-1].text == "Forum" else None
+        acro = ACRONYM_AFTER.match(self.scan, toks[-1].end) if toks[-1].text == "Forum" else None
         if acro and organizations.initials_match(acro.group(1), self.span_text(toks[0].start, toks[-1].end)):
             organizations.emit_org(self, toks, owner)  # "Gas Exporting Countries Forum (GECF)": a body
             return
@@ -382,7 +329,7 @@ class Analyzer:
             return
         if locations.loc_pattern(self, toks):
             return
-        if len(toks) >= 2 and self._defines_acronym(toks):
+        if len(toks) >= 2 and defines_acronym(self, toks):
             organizations.emit_org(self, toks, owner)  # "Ethiopian Electric Power (EEP)"
             return
         if any(t.conn and t.text in _SPLIT_CONNS for t in toks):
@@ -412,7 +359,7 @@ class Analyzer:
             or toks[0].text in lex.org_head
             or toks[0].text in lex.org_foreign
         )
-        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
+        m = ACRONYM_AFTER.match(self.scan, toks[-1].end)
         acro = m.group(1) if m else ""
         for idx, t in enumerate(toks):
             if not (t.conn and t.text in ("and", "&")) or idx == 0 or idx == len(toks) - 1:
@@ -511,18 +458,6 @@ class Analyzer:
         closed = bool(last and last[1].kind == GAZ_COUNTRY and len(left) >= 3 and left[-2].conn)
         acronym = len(right) == 1 and right[0].text.isupper() and len(right[0].text) >= 2 and len(left) >= 3
         return (closed and not right[0].conn and right[0].text[:1].isupper()) or acronym
-
-    def _defines_acronym(self, toks: list[Tok]) -> bool:
-        """True if ``toks`` is followed by "(ACR)" spelling its initials: a body defining its acronym."""
-        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
-        if not m or not organizations.initials_match(m.group(1), self.span_text(toks[0].start, toks[-1].end)):
-            return False
-        after = _FIRST_WORD_RE.match(self.scan, m.end() + 1)
-        if after and self.scan[m.end() : m.end() + 1] == " " and after.group() in self.lex.blockers:
-            return False  # "Foreign Agricultural Investment Reform (FAIR) Act": an instrument's name
-        if self.role_at(toks, 0) == len(toks):
-            return False  # "Senior Minister (SM)", "Prime Minister (PM)": a title, not a body
-        return not any(self.name_like(t) for t in toks) or any(t.text in self.lex.org_words for t in toks)
 
     def _portfolio_title(self, toks: list[Tok], idx: int) -> bool:
         """True if a role followed by of/for ("Minister of Trade") starts before ``idx``."""
