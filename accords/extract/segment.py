@@ -18,6 +18,7 @@ from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
 from accords.extract.seg_acronyms import ACRONYM_AFTER, acronym_after_run, defines_acronym, emit_forced
+from accords.extract.seg_and_split import split_and
 from accords.extract.seg_company_cue import company_cue
 from accords.extract.seg_cuts import cut_run, merge_portfolios
 from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
@@ -305,7 +306,7 @@ class Analyzer:
             surface = self.span_text(toks[0].start, toks[-1].end)
             self.emit(Item(ORGANIZATION, toks[0].start, toks[-1].end, known.name, surface, known.country))
             return
-        if self._split_and(toks, owner):
+        if split_and(self, toks, owner):
             return
         if hit and hit[1].kind in (GAZ_COUNTRY, LOCATION) and toks[hit[0]].text in ("for", "on"):
             # "Tashkent for the Supreme Council": a place never heads a name joined by for/on.
@@ -348,136 +349,6 @@ class Analyzer:
             organizations.emit_org(self, toks, owner)
             return
         self.walk(toks, owner)
-
-    def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
-        """Cut "Xi and Tokayev", "Indian Navy and the Philippine Coast Guard"; keep "Trade and Industry"."""
-        lex = self.lex
-        last = toks[-1].text
-        org_shaped = (
-            last in lex.org_suffix
-            or last in lex.loc_suffix
-            or toks[0].text in lex.org_head
-            or toks[0].text in lex.org_foreign
-        )
-        m = ACRONYM_AFTER.match(self.scan, toks[-1].end)
-        acro = m.group(1) if m else ""
-        for idx, t in enumerate(toks):
-            if not (t.conn and t.text in ("and", "&")) or idx == 0 or idx == len(toks) - 1:
-                continue
-            if any((h := self.gaz_at(toks, s)) and h[0] > idx for s in range(max(0, idx - 4), idx)):
-                continue
-            nxt = idx + 1
-            while nxt < len(toks) and toks[nxt].conn:
-                nxt += 1
-            if nxt >= len(toks):
-                continue
-            word = toks[nxt].text
-            if acro and acro[0] == toks[0].text[0] and word[0] in acro[1:]:
-                continue  # "Ethiopian Shipping and Logistics Services Enterprise (ESL)"
-            if (
-                word in lex.role_modifiers
-                and self.role_at(toks, nxt) == nxt
-                and self._portfolio_title(toks, idx)
-            ):
-                continue  # "Minister for Sustainability and the Environment Grace Fu"
-            right_hit = self.gaz_at(toks, nxt)
-            if (
-                right_hit
-                and (
-                    right_hit[1].kind in (GAZ_COUNTRY, DEMONYM)
-                    or (right_hit[1].kind == ORGANIZATION and right_hit[0] == len(toks))
-                )
-                or (word in lex.org_head and nxt + 1 < len(toks) and toks[nxt + 1].conn)
-            ):
-                # "... and Vietnam's Ministry of ...", "... and the Ministry of Trade and Industry"
-                self.segment(toks[:idx], owner)
-                self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
-                return True
-            if self._two_bodies(toks[:idx], toks[nxt:], toks[idx + 1].text == "the"):
-                # "Football Association of X and the Y Football Association", "... of Singapore and Z"
-                self.segment(toks[:idx], owner)
-                self.segment(toks[idx + 1 :], None)
-                return True
-            if self.name_like(toks[idx - 1]) and any(self.role_at(toks, p) > p for p in range(idx - 1)):
-                pass  # "Party General Secretary To Lam and ...": a titled person ends the left side
-            elif org_shaped:
-                left, right = toks[:idx], toks[nxt:]
-                left_end = left[-1].text
-                left_gaz = self.gaz_at(left, 0)
-                if not (
-                    len(left) >= 2
-                    and (
-                        left_end in lex.org_suffix
-                        or left_end in lex.loc_suffix
-                        or " ".join(t.text for t in left[-2:]) in lex.loc_suffix
-                    )
-                    and left_end not in lex.org_legal
-                ) and not (
-                    left_gaz
-                    and left_gaz[0] == len(left)
-                    and (
-                        left_gaz[1].kind == ORGANIZATION
-                        or (left_gaz[1].kind == LOCATION and last in lex.loc_suffix)
-                    )
-                ):  # "ACWA Power and China Energy ...", "East Africa and the Indian Ocean"
-                    continue
-                if all(r.text in lex.org_suffix for r in right):
-                    continue  # "Merrill Lynch and Co"
-            elif not self._complete_left(toks[:idx]):
-                continue  # "Minister for Trade and Industry ...", "National Investment and ..."
-            self.segment(toks[:idx], owner)
-            self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
-            return True
-        return False
-
-    def _body_like(self, toks: list[Tok]) -> bool:
-        """True if ``toks`` has a named body's shape: "X Association", "Institute of X", "X School of Y"."""
-        lex = self.lex
-        if len(toks) < 2:
-            return False
-        if toks[-1].text in lex.org_suffix or (toks[0].text in lex.org_head and toks[1].conn):
-            return True
-        return any(
-            t.text in lex.org_suffix and nxt.conn and nxt.text in ("of", "for", "on")
-            for t, nxt in zip(toks, toks[1:], strict=False)
-        )
-
-    def _two_bodies(self, left: list[Tok], right: list[Tok], article: bool) -> bool:
-        """True when "<left> and [the] <right>" joins two bodies rather than naming one.
-
-        With "and the", two complete body shapes are two bodies. Without the article only a left
-        side closed by its country ("... of the Republic of Singapore") or a long body followed
-        by an acronym ("... School of Public Policy and HCMA") is cut: "Ministry of Trade and
-        Industry" names one body.
-        """
-        if not self._body_like(left):
-            return False
-        if article:
-            return self._body_like(right)
-        last = self.gaz_at(left, len(left) - 1)
-        closed = bool(last and last[1].kind == GAZ_COUNTRY and len(left) >= 3 and left[-2].conn)
-        acronym = len(right) == 1 and right[0].text.isupper() and len(right[0].text) >= 2 and len(left) >= 3
-        return (closed and not right[0].conn and right[0].text[:1].isupper()) or acronym
-
-    def _portfolio_title(self, toks: list[Tok], idx: int) -> bool:
-        """True if a role followed by of/for ("Minister of Trade") starts before ``idx``."""
-        for p in range(idx):
-            r = self.role_at(toks, p)
-            if p < r < idx and toks[r].conn and toks[r].text in ("of", "for"):
-                return True
-        return False
-
-    def _complete_left(self, left: list[Tok]) -> bool:
-        """True if ``left`` could end an entity of its own (a name, a known phrase, an organization)."""
-        last = left[-1]
-        if self.name_like(last) or last.text in self.lex.org_suffix:
-            return True
-        if last.text in persons.REGNAL and len(left) > 1 and self.name_like(left[-2]):
-            return True  # "King Mohammed VI and ..."
-
-        return any(
-            (h := self.gaz_at(left, s)) and h[0] == len(left) for s in range(max(0, len(left) - 4), len(left))
-        )
 
     def walk(self, toks: list[Tok], owner: str | None, keep_only: tuple[str, ...] | None = None) -> None:
         """Longest-match gazetteer walk; unknown stretches go to the person/leftover rules."""
