@@ -16,12 +16,13 @@ from accords.extract import locations, organizations, persons
 from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
-from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract.scan import NAME_CONNECTORS, Tok, lower_word_in, prepare, runs, tokens
 from accords.extract.seg_acronyms import ACRONYM_AFTER, acronym_after_run, defines_acronym, emit_forced
 from accords.extract.seg_and_split import split_and
 from accords.extract.seg_company_cue import company_cue
 from accords.extract.seg_cuts import cut_run, merge_portfolios
 from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
+from accords.extract.seg_walk import walk
 
 _KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
@@ -207,7 +208,7 @@ class Analyzer:
                 if part[0].text in INSTRUMENT_PREPS:
                     # "... Canada Regarding the Status of Visiting Forces": the subject of an
                     # instrument's title is not an entity; only countries named in it count.
-                    self.walk(part[1:], None, keep_only=(COUNTRY,))
+                    walk(self, part[1:], None, keep_only=(COUNTRY,))
                     continue
                 before = len(self.items)
                 self.analyze_run(part)
@@ -296,7 +297,7 @@ class Analyzer:
             # "Joint Declaration on the Parana Waterway", "X Authority on the Use of Lamu Port":
             # the subject of an instrument is no part of the name before it.
             if cut[2]:
-                self.walk(toks[: cut[0]], owner, keep_only=(COUNTRY, ORGANIZATION))
+                walk(self, toks[: cut[0]], owner, keep_only=(COUNTRY, ORGANIZATION))
             else:
                 self.segment(toks[: cut[0]], owner)
             self.segment(toks[cut[1] :], owner)
@@ -326,7 +327,7 @@ class Analyzer:
             organizations.emit_org(self, toks, owner)  # "Gas Exporting Countries Forum (GECF)": a body
             return
         if toks[0].text in self.lex.blockers or toks[-1].text in self.lex.blockers:
-            self.walk(toks, owner, keep_only=(COUNTRY, ORGANIZATION))
+            walk(self, toks, owner, keep_only=(COUNTRY, ORGANIZATION))
             return
         if locations.loc_pattern(self, toks):
             return
@@ -348,98 +349,7 @@ class Analyzer:
         if len(toks) == 1 and toks[0].text in _SINGLE_ORGS:
             organizations.emit_org(self, toks, owner)
             return
-        self.walk(toks, owner)
-
-    def walk(self, toks: list[Tok], owner: str | None, keep_only: tuple[str, ...] | None = None) -> None:
-        """Longest-match gazetteer walk; unknown stretches go to the person/leftover rules."""
-        toks, chain_places = self._split_hyphens(toks)
-        buf: list[Tok] = []
-        i = 0
-        while i < len(toks):
-            hit = self.gaz_at(toks, i)
-            if not hit and i in chain_places and keep_only is None:
-                # "Dhalkebar-Muzaffarpur line": an unknown part of a route between known places.
-                if buf:
-                    persons.unknown_piece(self, buf, owner)
-                buf = []
-                t = toks[i]
-                cue = self.lex.cue_places.get(t.key)
-                name = cue[0] if cue else t.text
-                self.emit(Item(LOCATION, t.start, t.end, name, t.text, cue[1] if cue else None))
-                i += 1
-                continue
-            if hit and not self._ambiguous_hit(toks, i, hit, buf):
-                if buf and keep_only is None:
-                    persons.unknown_piece(self, buf, owner)
-                buf = []
-                if keep_only is None or (hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION)):
-                    self.emit_gaz(toks, i, hit[0], hit[1])
-                i = hit[0]
-            else:
-                buf.append(toks[i])
-                i += 1
-        if buf and keep_only is None:
-            persons.unknown_piece(self, buf, owner)
-
-    def _ambiguous_hit(self, toks: list[Tok], i: int, hit: tuple[int, GazEntry], buf: list[Tok]) -> bool:
-        """A one-word place inside a personal name: "Michael Jordan", "Vladimir Putin".
-
-        A country/place right after a given name is a surname; a place from the world list
-        (``weak_places``) next to another name-like word is part of that name.
-        """
-        if hit[0] != i + 1 or hit[1].kind not in (GAZ_COUNTRY, LOCATION):
-            return False
-        if buf and buf[-1].text in self.lex.first_names and not self.common(buf[-1].text):
-            return True
-        nxt = toks[hit[0]] if hit[0] < len(toks) else None
-        if nxt is not None and self.name_like(nxt) and not self.gaz_at(toks, hit[0]):
-            return True
-        if toks[i].key not in self.lex.weak_places:
-            # "his counterpart, Santiago Pena Palacios": a titled slot makes the place a given name.
-            return (
-                hit[1].kind == LOCATION
-                and nxt is not None
-                and not buf
-                and self.name_like(nxt)
-                and not self.gaz_at(toks, hit[0])
-                and persons.title_before(self, toks[i].start)
-            )
-        return bool(buf) and self.name_like(buf[-1]) and not buf[-1].poss
-
-    def _split_hyphens(self, toks: list[Tok]) -> tuple[list[Tok], set[int]]:
-        """Split "China-Kazakhstan", "Isiolo-Moyale" into parts when a part is a known country or place.
-
-        Returns the tokens and the indexes of unknown parts that sit in a chain of towns
-        ("Dhalkebar" in "Dhalkebar-Muzaffarpur"): those are places too.
-        """
-        out: list[Tok] = []
-        chain: set[int] = set()
-        gaz = self.lex.gazetteer
-        cue = self.lex.cue_places
-        for t in toks:
-            if "-" in t.text and t.text not in gaz and not t.conn and not NAME_PARTICLE_RE.match(t.text):
-                parts = t.text.split("-")
-                known = [p in gaz or p in cue for p in parts]
-                if any(known):
-                    first = len(out)
-                    pos = t.start
-                    for p in parts:
-                        if p:
-                            out.append(Tok(p, pos, pos + len(p)))
-                        pos += len(p) + 1
-                    out[-1].poss = t.poss
-                    if any(p in cue or any(e.kind == LOCATION for e in gaz.get(p, ())) for p in parts):
-                        k = first
-                        for p, is_known in zip(parts, known, strict=True):
-                            if not p:
-                                continue
-                            town_like = len(p) > 3 and p[0].isupper() and p[1:].islower()
-                            if town_like and (not is_known or p in cue):
-                                chain.add(k)
-                            k += 1
-                    continue
-            out.append(t)
-        return out, chain
+        walk(self, toks, owner)
 
 
 def analyze(text: str) -> Analyzer:
