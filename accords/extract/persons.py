@@ -18,65 +18,22 @@ from accords.extract.items import COUNTRY, ORGANIZATION, PERSON, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, Lexicon
 from accords.extract.lexicon import LOCATION as LOCATION_KIND
+from accords.extract.person_context import AFTER_RE, before_role, person_evidence
 from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
     from accords.extract.analyzer import Analyzer
 
 _MAX_NAME = 6
-_ROLE_NOUNS = (
-    r"minister|president|vice[- ]president|premier|chairman|chairwoman|chairperson|chief|secretary|"
-    r"director|governor|spokesman|spokeswoman|spokesperson|official|ambassador|envoy|executive|"
-    r"economist|analyst|representative|commissioner|head|leader|citizen|lawyer|attorney|judge|"
-    r"professor|founder|partner|manager|officer|trader|dealer|banker|consultant|adviser|advisor|"
-    r"counsellor|deputy|undersecretary|senator|congressman|mayor|king|queen|prince|sultan|emir|sheikh|"
-    r"general|president-elect|treasurer|administrator|negotiator|delegate|member|owner|principal|"
-    r"investor|broker|strategist|researcher|scientist|student|expert|diplomat|consul|speaker"
-)
-_SPEECH = (
-    r"said|says|told|added|noted|stated|explained|urged|declared|announced|stressed|warned|"
-    r"predicted|commented|asked|replied|wrote"
-)
-_AFTER_RE = re.compile(
-    rf"[ \t]*(?:,[ \t]*(?:who[ \t]+is[ \t]+|the[ \t]+|a[ \t]+|an[ \t]+|its[ \t]+|his[ \t]+|her[ \t]+)?"
-    rf"(?:[a-z][\w'-]*[ \t]+){{0,5}}?(?:{_ROLE_NOUNS})\b|,?[ \t]+(?:{_SPEECH})\b)"
-)
-ROLE_NOUNS = frozenset(_ROLE_NOUNS.replace("[- ]", "-").split("|")) | {"vice president"}
-# Words that end a lowercase role phrase when reading backwards from the role noun.
-_NOT_ROLE_WORDS = frozenset(
-    "the a an of said says told by or to in on at for with from its his her their as is was".split()
-)
-# "the Chinese ambassador to Cambodia, <name>": a lowercase role (+ its object) then a comma.
-_APPOS_ROLE_BEFORE_RE = re.compile(
-    rf"\b(?:{_ROLE_NOUNS})"
-    r"(?:[ \t]+(?:to|of|for|at|in)[ \t]+(?:the[ \t]+)?[A-Z][\w'-]*(?:[ \t]+[A-Z][\w'-]*){0,4})?,[ \t]*$"
-)
-_SAID_BEFORE_RE = re.compile(rf"\b(?:{_SPEECH}|according[ \t]+to)[ \t]+$")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.){1,3}")
 # Regnal numbers ending a monarch's name: "King Abdullah II", "Pope Leo XIV".
 REGNAL = frozenset("II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
-# "his wife X": a kin noun after a possessive pronoun introduces a person.
-_KIN_NOUNS = frozenset({"wife", "husband", "spouse", "son", "daughter", "brother", "sister", "consort"})
 # Endings of English abstract nouns that are (almost) never a person's name.
 _NOUN_SUFFIXES = ("tion", "sion", "ment", "ity", "ness", "ics", "ogy", "ship", "ism", "ture")
 # Nouns of a polity that end a title, never a name: "President of the Argentine Nation".
 _POLITY_NOUNS = frozenset(
     "Nation Republic Kingdom Federation Union Commonwealth Sultanate Emirate Principality "
     "Confederation".split()
-)
-# "the Paraguayan Foreign Minister, <name>": a capitalised title (+ its object) then a comma.
-_TITLE_COMMA_BEFORE_RE = re.compile(
-    r"\b(?:"
-    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _ROLE_NOUNS.split("|") + ["counterpart"])
-    + r")(?:[ \t]+(?:of|for|to|in|at)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*"
-    r"(?:[ \t]+(?:(?:and|of|the|for|on)[ \t]+)*[A-Z][\w'’-]*|,[ \t]+[A-Z][\w'’-]*){0,8})?,[ \t]*$"
-)
-# "President of the Republic of Korea (ROK) <name>": a title whose object ends in its acronym.
-_TITLE_ACRONYM_BEFORE_RE = re.compile(
-    r"\b(?:"
-    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _ROLE_NOUNS.split("|"))
-    + r")[ \t]+(?:of|for|to|in|at)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*"
-    r"(?:[ \t]+(?:(?:and|of|the|for|on)[ \t]+)*[A-Z][\w'’-]*){0,8}[ \t]+\([A-Z][A-Za-z]{1,7}\)[ \t]+$"
 )
 # Tokens that are kept as a surface alias but dropped from the canonical name.
 _NAME_HONORIFICS = frozenset({"Haji", "Hajah", "Hj", "Hj."})
@@ -271,7 +228,7 @@ def titled_person(a: Analyzer, toks: list[Tok], owner: str | None) -> bool:
     # speech verb; after a portfolio it is usually part of it ("Minister of Trade and Regional Integration").
     if (
         n - i == 1
-        and not _AFTER_RE.match(a.scan, toks[-1].end)
+        and not AFTER_RE.match(a.scan, toks[-1].end)
         and not any(
             a.role_at(toks, p) == i
             or a.hon_at(toks, p) == i
@@ -345,7 +302,7 @@ def unknown_piece(a: Analyzer, toks: list[Tok], owner: str | None) -> None:
         return
     names = [t for t in toks if not t.conn]
     if len(names) >= 2 and len(names) <= 5 and all(a.name_like(t) or t.conn for t in toks):
-        evidence = _evidence(a, toks)
+        evidence = person_evidence(a, toks)
         if evidence is not None:
             role, country = evidence
             canonical, surface, extra = clean_name(a, toks)
@@ -365,7 +322,7 @@ def unknown_piece(a: Analyzer, toks: list[Tok], owner: str | None) -> None:
     if locations.context_location(a, toks):
         return
     if len(names) == 1 and a.name_like(toks[0]):
-        ev = _before_role(a, toks[0].start)
+        ev = before_role(a, toks[0].start)
         if ev is not None:
             canonical, surface, extra = clean_name(a, toks)
             a.emit(
@@ -382,70 +339,3 @@ def unknown_piece(a: Analyzer, toks: list[Tok], owner: str | None) -> None:
             )
             return
     a.leftover(toks)
-
-
-def _before_role(a: Analyzer, start: int) -> tuple[str | None, str | None] | None:
-    """A lowercase role right before the name ("energy minister Guillermo Perry")."""
-    before = a.scan[max(0, start - 60) : start]
-    words = before.split()
-    if not words:
-        return None
-    last = words[-1].rstrip(",")
-    if last in _KIN_NOUNS and len(words) >= 2 and words[-2] in ("his", "her", "their"):
-        return None, None  # "Xi and his wife Peng Liyuan"
-    if last not in ROLE_NOUNS or not before.rstrip(" \t,").endswith(last):
-        return None
-    role_words = [last]
-    for w in reversed(words[:-1]):
-        if len(role_words) >= 5 or not w.isalpha() or not w.islower() or w in _NOT_ROLE_WORDS:
-            break
-        role_words.insert(0, w)
-    role = " ".join(role_words)
-    role_start = start - len(before) + before.rfind(role_words[0] + " ")
-    country = None
-    if a.items:
-        last_item = a.items[-1]
-        if last_item.type == COUNTRY and 0 <= role_start - last_item.end <= 3:
-            country = last_item.name
-    return role, country
-
-
-def title_before(a: Analyzer, start: int) -> bool:
-    """A title slot right before ``start``: "energy minister X", "the Foreign Minister, X"."""
-    return (
-        _before_role(a, start) is not None
-        or bool(_TITLE_COMMA_BEFORE_RE.search(a.scan, max(0, start - 110), start))
-        or bool(_APPOS_ROLE_BEFORE_RE.search(a.scan, max(0, start - 70), start))
-    )
-
-
-def _after_person(a: Analyzer, start: int) -> bool:
-    """The name is the second of a pair whose first member was just recognised as a person."""
-    for it in reversed(a.items[-3:]):
-        if it.type == PERSON:
-            return a.scan[it.end : start] in (" and ", " & ")
-    return False
-
-
-def _evidence(a: Analyzer, toks: list[Tok]) -> tuple[str | None, str | None] | None:
-    """(role, country) if the context says this capitalised pair is a person, else None."""
-    start, end = toks[0].start, toks[-1].end
-    ev = _before_role(a, start)
-    if ev is not None:
-        return ev
-    first = toks[0].text
-    if first in a.lex.first_names and not a.common(first):
-        return None, None
-    if _APPOS_ROLE_BEFORE_RE.search(a.scan, max(0, start - 70), start) and a.scan[end : end + 1] in ",(":
-        return None, None  # "The Chinese ambassador to Cambodia, Wang Wenbin, met ..."
-    if _TITLE_COMMA_BEFORE_RE.search(a.scan, max(0, start - 110), start):
-        return None, None  # "Ethiopia's Minister of Foreign Affairs, Gedion Timothewos"
-    if _TITLE_ACRONYM_BEFORE_RE.search(a.scan, max(0, start - 130), start):
-        return None, None  # "Minister of Foreign Affairs of the Lao PDR (LPDR) Sone Vilay"
-    if _after_person(a, start):
-        return None, None  # "Foreign Ministers Johann Wadephul and Radoslaw Sikorski"
-    if _AFTER_RE.match(a.scan, end):
-        return None, None
-    if _SAID_BEFORE_RE.search(a.scan, max(0, start - 20), start):
-        return None, None
-    return None

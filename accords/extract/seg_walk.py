@@ -14,6 +14,7 @@ from accords.extract import persons
 from accords.extract.items import LOCATION, ORGANIZATION, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry
+from accords.extract.person_context import title_before
 from accords.extract.scan import NAME_PARTICLE_RE, Tok
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _ambiguous_hit(a: Analyzer, toks: list[Tok], i: int, hit: tuple[int, GazEntr
             and not buf
             and a.name_like(nxt)
             and not a.gaz_at(toks, hit[0])
-            and persons.title_before(a, toks[i].start)
+            and title_before(a, toks[i].start)
         )
     return bool(buf) and a.name_like(buf[-1]) and not buf[-1].poss
 
