@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accords.extract import persons
 from accords.extract.items import LOCATION, ORGANIZATION
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM
+from accords.extract.person_names import REGNAL
 from accords.extract.scan import Tok
 from accords.extract.seg_acronyms import ACRONYM_AFTER
 
@@ -144,7 +144,7 @@ def _complete_left(a: Analyzer, left: list[Tok]) -> bool:
     last = left[-1]
     if a.name_like(last) or last.text in a.lex.org_suffix:
         return True
-    if last.text in persons.REGNAL and len(left) > 1 and a.name_like(left[-2]):
+    if last.text in REGNAL and len(left) > 1 and a.name_like(left[-2]):
         return True  # "King Mohammed VI and ..."
 
     return any(

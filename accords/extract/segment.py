@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from accords.extract import locations, organizations, persons
+from accords.extract import locations, organizations, person_names, persons
 from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
@@ -138,7 +138,7 @@ class Analyzer:
             return False
         cached = self._namelike.get(tok.text)
         if cached is None:
-            cached = persons.name_like(tok.text, self.lex, self.common)
+            cached = person_names.name_like(tok.text, self.lex, self.common)
             self._namelike[tok.text] = cached
         return cached
 
