@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from accords.extract import locations, organizations, person_names, persons
+from accords.extract import locations, organizations, person_names, persons, seg_lookup
 from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
@@ -24,7 +24,6 @@ from accords.extract.seg_cuts import cut_run, merge_portfolios
 from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
 from accords.extract.seg_walk import walk
 
-_KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
 _SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
 _DIRECTIONS = frozenset(
@@ -47,14 +46,6 @@ def norm_ws(s: str) -> str:
     return " ".join(s.split())
 
 
-def key_of(toks: list[Tok]) -> str:
-    """Gazetteer key of a token sequence (the last token's possessive dropped)."""
-    if len(toks) == 1:
-        return toks[0].key
-    last = len(toks) - 1
-    return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
-
-
 class Analyzer:
     """Per-article state: the scan text, emitted items, acronym definitions, leftovers."""
 
@@ -75,46 +66,11 @@ class Analyzer:
     # ----- lookups -------------------------------------------------------------------------
     def gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
         """Longest gazetteer phrase starting at token ``i``: (end index, best entry)."""
-        gaz = self.lex.gazetteer
-        first = toks[i]
-        if first.conn:
-            return None
-        span = self.lex.gaz_first.get(first.key)
-        if span is None and first.poss:
-            span = self.lex.gaz_first.get(first.key + "'s")
-        if span is None:
-            # Datelines and headings in capitals: "HANOI -", "KUALA LUMPUR".
-            if len(first.text) > 3 and first.text.isupper() and first.text.isalpha():
-                return self._caps_gaz_at(toks, i)
-            return None
-        for j in range(min(len(toks), i + span), i, -1):
-            if toks[j - 1].conn:
-                continue
-            entries = gaz.get(key_of(toks[i:j]))
-            if entries:
-                return j, min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
-        return None
-
-    def _caps_gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
-        """Gazetteer lookup of an ALL-CAPS place or country name (title-cased, up to 3 words)."""
-        for j in range(min(len(toks), i + 3), i, -1):
-            if not all(t.text.isupper() for t in toks[i:j]):
-                continue
-            entries = self.lex.gazetteer.get(" ".join(t.text.title() for t in toks[i:j]))
-            if entries:
-                best = min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
-                if best.kind in (GAZ_COUNTRY, LOCATION):
-                    return j, best
-        return None
+        return seg_lookup.gaz_at(self.lex, toks, i)
 
     def phrase_at(self, toks: list[Tok], i: int, table: frozenset[str], max_len: int) -> int:
         """End index of the longest phrase of ``table`` starting at ``i`` (``i`` if none)."""
-        if toks[i].key not in self.lex.phrase_first:
-            return i
-        for j in range(min(len(toks), i + max_len), i, -1):
-            if key_of(toks[i:j]) in table:
-                return j
-        return i
+        return seg_lookup.phrase_at(self.lex, toks, i, table, max_len)
 
     def hon_at(self, toks: list[Tok], i: int) -> int:
         """End of an honorific starting at ``i`` (``i`` if none)."""
@@ -275,7 +231,7 @@ class Analyzer:
         toks = self.strip(toks)
         if not toks:
             return
-        key = key_of(toks)
+        key = seg_lookup.key_of(toks)
         if key in self.acronyms:
             target = self.acronyms[key]
             if target is not None:
