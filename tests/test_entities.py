@@ -228,11 +228,6 @@ def test_names_after_titles():
     assert "National Assembly" in _names(text, "ORGANIZATION")
 
 
-def test_possessive_inside_body_names():
-    text = "Li Ming, vice chairman of the National People's Congress Standing Committee, spoke."
-    assert "National People's Congress Standing Committee" in _names(text, "ORGANIZATION")
-
-
 def test_companies_from_context():
     text = (
         "Czech carrier Skyjet and Nordtel signed a codeshare memorandum, while Voltara signed "
@@ -376,10 +371,6 @@ def test_french_elision_inside_country_name():
     assert _ent_codes("The minister travelled to Côte d'Ivoire on Monday.") == {"CIV"}
 
 
-def test_currency_is_not_a_country_mention():
-    assert _ent_codes("Ghana signed loans worth US$2 billion and 300 million US dollars.") == {"GHA"}
-
-
 def test_antarctica_is_a_location_not_a_country():
     text = "Chile and Norway will cooperate on research in Antarctica."
     assert _ent_codes(text) == {"CHL", "NOR"}
@@ -395,11 +386,6 @@ def test_bare_the_ends_a_place_name():
 def test_portfolio_list_with_research_stays_one_ministry():
     text = "It was signed with the Ministry of Higher Education, Research and Innovation of Mali."
     assert "Ministry of Higher Education, Research and Innovation of Mali" in _ent_names(text, "ORGANIZATION")
-
-
-def test_direction_word_with_known_region_and_place_pairs():
-    text = "They discussed the Eastern Mediterranean, East Africa and the Indian Ocean."
-    assert {"Eastern Mediterranean", "East Africa", "Indian Ocean"} <= _ent_names(text, "LOCATION")
 
 
 def test_places_in_a_list_after_departments_of():

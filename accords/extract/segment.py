@@ -6,6 +6,13 @@ a titled person (honorific/role + name), an organization pattern, a named initia
 (ignored), a place pattern, a split at connectors, and finally a longest-match gazetteer walk
 whose unknown leftovers may still be people ("Albert Melnikov, deputy trade representative").
 Leftovers that are not recognised are kept for the alias pass (``resolve``).
+
+This module holds the per-article state (``Analyzer``: items, acronyms, leftovers, caches) and
+the order in which the rules are tried. The rules live in their own modules: ``seg_lookup``
+(gazetteer/phrase lookups), ``seg_cuts`` (cutting runs), ``seg_acronyms`` ("(ACR)"
+definitions), ``seg_instrument`` (instrument-title subjects), ``seg_and_split`` ("X and Y"),
+``seg_walk`` (the gazetteer walk), ``seg_company_cue`` (companies from context), and
+``persons``, ``organizations``, ``locations``.
 """
 
 from __future__ import annotations
