@@ -168,15 +168,6 @@ def _names(text: str, etype: str) -> dict[str, dict]:
     return _by_type(extract_entities(text)[0], etype)
 
 
-def test_connectors_do_not_join_across_dates_or_places():
-    text = "The delegations gathered in Samarkand on Friday for the Joint Intergovernmental Council."
-    assert set(_names(text, "LOCATION")) == {"Samarkand"}
-    assert set(_names(text, "ORGANIZATION")) == {"Joint Intergovernmental Council"}
-    text = "The envoys met in Tashkent for the Supreme Interstate Council."
-    assert set(_names(text, "LOCATION")) == {"Tashkent"}
-    assert set(_names(text, "ORGANIZATION")) == {"Supreme Interstate Council"}
-
-
 def test_lowercase_name_particles():
     text = "Egyptian President Abdel Fattah el-Sisi greeted the guests. Later, Sisi hosted a dinner."
     sisi = _names(text, "PERSON")["Abdel Fattah el-Sisi"]
@@ -237,17 +228,6 @@ def test_names_after_titles():
     assert "National Assembly" in _names(text, "ORGANIZATION")
 
 
-def test_malay_honorific_chains():
-    text = "The Minister of Foreign Affairs, Dato' Seri Utama Haji Ahmad Rizal, met his counterpart."
-    people = _names(text, "PERSON")
-    assert set(people) == {"Ahmad Rizal"}
-
-
-def test_possessive_inside_body_names():
-    text = "Li Ming, vice chairman of the National People's Congress Standing Committee, spoke."
-    assert "National People's Congress Standing Committee" in _names(text, "ORGANIZATION")
-
-
 def test_companies_from_context():
     text = (
         "Czech carrier Skyjet and Nordtel signed a codeshare memorandum, while Voltara signed "
@@ -292,22 +272,6 @@ def _aliases(text: str, etype: str) -> dict[str, list[str]]:
     return {e["name"]: e["aliases"] for e in extract_entities(text)[0] if e["type"] == etype}
 
 
-def test_world_cities_and_town_chains():
-    places = _aliases(
-        "The transport ministers agreed to modernise the rail link between Szczecin and Poznan, and to "
-        "open a bus line on the Isiolo-Moyale-Marsabit road in 2026.",
-        "LOCATION",
-    )
-    assert {"Szczecin", "Poznań", "Isiolo", "Moyale", "Marsabit"} <= set(places)
-    assert "Poznan" in places["Poznań"]
-
-
-def test_world_city_that_is_also_a_given_name_stays_a_person():
-    text = "Vladimir Putin said on Monday that talks were useful."
-    assert set(_aliases(text, "PERSON")) == {"Vladimir Putin"}
-    assert _aliases(text, "LOCATION") == {}
-
-
 def test_subdivisions_state_and_lowercase_region():
     places = _aliases(
         "The refinery in Lekki, Lagos State, will supply fuel to the Sughd region and to the Great "
@@ -335,15 +299,6 @@ def test_family_name_in_capitals_and_later_short_form():
         "PERSON",
     )
     assert set(people) == {"TANAKA Hiroshi"} and "Tanaka" in people["TANAKA Hiroshi"]
-
-
-def test_subject_of_an_instrument_is_cut_from_the_name():
-    text = (
-        "The leaders signed a Joint Declaration on the Orinoco Waterway and witnessed the agreement "
-        "between the Harbour Authority on the Use of Tumaco Port."
-    )
-    assert {"Orinoco Waterway", "Tumaco Port"} <= set(_aliases(text, "LOCATION"))
-    assert set(_aliases(text, "ORGANIZATION")) == {"Harbour Authority"}
 
 
 def test_pairs_of_titled_people_and_regnal_numbers():
@@ -416,10 +371,6 @@ def test_french_elision_inside_country_name():
     assert _ent_codes("The minister travelled to Côte d'Ivoire on Monday.") == {"CIV"}
 
 
-def test_currency_is_not_a_country_mention():
-    assert _ent_codes("Ghana signed loans worth US$2 billion and 300 million US dollars.") == {"GHA"}
-
-
 def test_antarctica_is_a_location_not_a_country():
     text = "Chile and Norway will cooperate on research in Antarctica."
     assert _ent_codes(text) == {"CHL", "NOR"}
@@ -432,20 +383,9 @@ def test_bare_the_ends_a_place_name():
     assert "John Mahama" in _ent_names(text, "PERSON")
 
 
-def test_department_named_by_portfolio_and_country():
-    text = "An arrangement between Natural Resources Canada and Fisheries and Oceans Canada was renewed."
-    assert _ent_names(text, "ORGANIZATION") == {"Natural Resources Canada", "Fisheries and Oceans Canada"}
-    assert _ent_codes(text) == {"CAN"}
-
-
 def test_portfolio_list_with_research_stays_one_ministry():
     text = "It was signed with the Ministry of Higher Education, Research and Innovation of Mali."
     assert "Ministry of Higher Education, Research and Innovation of Mali" in _ent_names(text, "ORGANIZATION")
-
-
-def test_direction_word_with_known_region_and_place_pairs():
-    text = "They discussed the Eastern Mediterranean, East Africa and the Indian Ocean."
-    assert {"Eastern Mediterranean", "East Africa", "Indian Ocean"} <= _ent_names(text, "LOCATION")
 
 
 def test_places_in_a_list_after_departments_of():
@@ -500,37 +440,3 @@ def test_a_sign_off_body_followed_by_its_country_is_also_the_body_alone():
     text = "President Lopez met Minister Tan in Lima.\nMINISTRY OF FOREIGN AFFAIRS SINGAPORE\n3 MARCH 2025"
     orgs = _by_type(extract_entities(text)[0], "ORGANIZATION")
     assert "Ministry of Foreign Affairs" in orgs["Ministry of Foreign Affairs Singapore"]["aliases"]
-
-
-def test_two_bodies_joined_by_and_are_two_organizations():
-    text = (
-        "The Football Association of Chile and the Lima Football Association met. "
-        "The Ministry of Energy of the Republic of Peru and AndesPower of the Republic of Chile signed. "
-        "Fellows of the Lima School of Public Policy and CAPG attended. "
-        "The Ministry of Trade and Industry and the Department of Foreign Affairs and Trade spoke."
-    )
-    orgs = set(_names(text, "ORGANIZATION"))
-    assert {"Football Association of Chile", "Lima Football Association"} <= orgs
-    assert "Ministry of Energy of the Republic of Peru" in orgs
-    assert not any("AndesPower" in o and "Ministry" in o for o in orgs)
-    assert "Lima School of Public Policy" in " ".join(orgs) and not any("CAPG" in o for o in orgs)
-    assert {"Ministry of Trade and Industry", "Department of Foreign Affairs and Trade"} <= orgs
-
-
-def test_a_title_defining_its_acronym_is_no_organization():
-    text = "Senior Minister (SM) met the Agency for Science, Technology and Research. The SM spoke."
-    assert set(_names(text, "ORGANIZATION")) == {"Agency for Science, Technology and Research"}
-
-
-def test_an_instrument_topic_after_on_is_no_part_of_the_body_before_it():
-    text = (
-        "The MOU between the Lima Development Bank on Enterprise Financing and the Government of the "
-        "Republic of Chile on Cooperation in Mining was signed. The Commission on Human Rights and the "
-        "Intergovernmental Panel on Climate Change met."
-    )
-    ents = extract_entities(text)[0]
-    orgs = set(_by_type(ents, "ORGANIZATION"))
-    assert "Lima Development Bank" in orgs
-    assert not any("Cooperation" in o or "Financing" in o for o in orgs)
-    assert {"Commission on Human Rights", "Intergovernmental Panel on Climate Change"} <= orgs
-    assert "CHL" in {e["country_code"] for e in ents if e["type"] == "COUNTRY"}

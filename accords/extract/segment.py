@@ -6,65 +6,39 @@ a titled person (honorific/role + name), an organization pattern, a named initia
 (ignored), a place pattern, a split at connectors, and finally a longest-match gazetteer walk
 whose unknown leftovers may still be people ("Albert Melnikov, deputy trade representative").
 Leftovers that are not recognised are kept for the alias pass (``resolve``).
+
+This module holds the per-article state (``Analyzer``: items, acronyms, leftovers, caches) and
+the order in which the rules are tried. The rules live in their own modules: ``seg_lookup``
+(gazetteer/phrase lookups), ``seg_cuts`` (cutting runs), ``seg_acronyms`` ("(ACR)"
+definitions), ``seg_instrument`` (instrument-title subjects), ``seg_and_split`` ("X and Y"),
+``seg_walk`` (the gazetteer walk), ``seg_company_cue`` (companies from context), and
+``persons``, ``organizations``, ``locations``.
 """
 
 from __future__ import annotations
 
 import re
 
-from accords.extract import locations, organizations, persons
+from accords.extract import locations, organizations, person_names, persons, seg_lookup
 from accords.extract.items import COUNTRY, LOCATION, ORGANIZATION, REGION_ADJ, Item
 from accords.extract.lexicon import COUNTRY as GAZ_COUNTRY
 from accords.extract.lexicon import DEMONYM, GazEntry, Lexicon, lexicon
-from accords.extract.scan import NAME_CONNECTORS, NAME_PARTICLE_RE, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract.scan import NAME_CONNECTORS, Tok, lower_word_in, prepare, runs, tokens
+from accords.extract.seg_acronyms import ACRONYM_AFTER, acronym_after_run, defines_acronym, emit_forced
+from accords.extract.seg_and_split import split_and
+from accords.extract.seg_company_cue import company_cue
+from accords.extract.seg_cuts import cut_run, merge_portfolios
+from accords.extract.seg_instrument import INSTRUMENT_PREPS, instrument_subject
+from accords.extract.seg_walk import walk
 
-_KIND_PRIORITY = {GAZ_COUNTRY: 0, DEMONYM: 1, ORGANIZATION: 2, LOCATION: 3, REGION_ADJ: 4}
-_ACRONYM_AFTER = re.compile(r"[ \t]*\((?:the[ \t]+)?([A-Z][A-Za-z&.\-]*[A-Z])\)")
-_SHORT_AFTER = re.compile(r"[ \t]*\(([A-Z][a-z]+[A-Za-z-]*)\)")
-_ACRONYM_APPOS = re.compile(r",[ \t]+([A-Z]{2,6}),")
 _TICKER = re.compile(r"[A-Z][A-Z.]{0,9}")
 _SPLIT_CONNS = frozenset({"and", "&", "of", "for", "on", "the", "und"})
-# Weekdays and months: "on Wednesday" / "in May" ends a name (a connector never joins across them).
-_TIME_WORDS = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
-    "July August September October November December".split()
-)
-# Capitalised prepositions that open the subject of an instrument's title ("Agreement between
-# A and B Regarding the Status of Visiting Forces"); names do not continue across them.
-# Bodies named for their subject: "Commission on Human Rights", "Panel on Climate Change".
-_SUBJECT_BODIES = frozenset(
-    "Commission Committee Conference Council Panel Forum Group Centre Center Court Convention Force "
-    "Tribunal Board Institute Programme Program Office Subcommittee Caucus".split()
-)
-_INSTRUMENT_PREPS = frozenset({"Regarding", "Concerning", "Relating", "Pertaining", "Respecting"})
 _DIRECTIONS = frozenset(
     "East Eastern West Western North Northern South Southern Central Upper Lower Northeast Northeastern "
     "Northwest Northwestern Southeast Southeastern Southwest Southwestern".split()
 )
 _CURRENCY_AFTER = re.compile(r"\$|[ \t]+dollars?\b")
 _CREDIT_RE = re.compile(r"\)[ \t]*(?:--|[-–—])")
-# Lowercase company nouns right before an unknown name: "Czech carrier Smartwings".
-_COMPANY_BEFORE_RE = re.compile(
-    r"\b(?:carrier|airline|maker|manufacturer|producer|company|firm|conglomerate|operator|developer|"
-    r"lender|insurer|utility|start-?up|provider|supplier|exporter|shipbuilder|miner|refiner|automaker|"
-    r"carmaker|chipmaker|retailer|broadcaster|subsidiary|giant|group|champion)[ \t]+$"
-)
-# A company as subject of a signing: "Wartsila and Samruk-Energy signed", "Masdar signed".
-_SIGNED_AFTER_RE = re.compile(
-    r"(?:[ \t]+and[ \t]+[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,4})?[ \t]+(?:also[ \t]+|has[ \t]+|have[ \t]+)?"
-    r"(?:signed|inked|concluded)\b"
-)
-_CAP_BEFORE_RE = re.compile(r"[A-Z][\w.'-]*[ \t]+$")
-_PAIR_BEFORE_RE = re.compile(r"\b[A-Z][\w-]*[ \t]+and[ \t]+$")
-# A title or body with a portfolio ("Ministry of Investment", "Minister for Trade") ending a run,
-# and the ", " / ", and " that continues its list of portfolios in the next run.
-_PORTFOLIO_HEAD_RE = re.compile(
-    r"\b(?:Ministry|Minister|Ministers|Department|Secretary|Committee|Commission|Agency|Authority|Office)"
-    r"[ \t]+(?:of|for)[ \t]+"
-    r"(?:the[ \t]+)?[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*)?$"
-)
-_LIST_GAP_RE = re.compile(r",[ \t]+(and[ \t]+)?")
-_FIRST_WORD_RE = re.compile(r"[A-Z][\w-]*")
 # Words whose 's is part of a name, not a possessor: "National People's Congress",
 # "Prime Minister's Office", "Women's University".
 _NOT_POSSESSORS = frozenset({"People", "Workers", "Women", "Children", "Minister", "President", "Premier"})
@@ -77,23 +51,6 @@ _SINGLE_ORGS = frozenset(
 def norm_ws(s: str) -> str:
     """Collapse whitespace (line breaks inside names) to single spaces."""
     return " ".join(s.split())
-
-
-def key_of(toks: list[Tok]) -> str:
-    """Gazetteer key of a token sequence (the last token's possessive dropped)."""
-    if len(toks) == 1:
-        return toks[0].key
-    last = len(toks) - 1
-    return " ".join(t.key + "'s" if t.poss and i < last else t.key for i, t in enumerate(toks))
-
-
-def _flush(cur: list[Tok], out: list[list[Tok]], trim: bool = True) -> list[Tok]:
-    """End the phrase ``cur`` (dropping trailing connectors if ``trim``); a fresh empty one."""
-    while trim and cur and cur[-1].conn:
-        cur.pop()
-    if cur:
-        out.append(cur)
-    return []
 
 
 class Analyzer:
@@ -116,46 +73,11 @@ class Analyzer:
     # ----- lookups -------------------------------------------------------------------------
     def gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
         """Longest gazetteer phrase starting at token ``i``: (end index, best entry)."""
-        gaz = self.lex.gazetteer
-        first = toks[i]
-        if first.conn:
-            return None
-        span = self.lex.gaz_first.get(first.key)
-        if span is None and first.poss:
-            span = self.lex.gaz_first.get(first.key + "'s")
-        if span is None:
-            # Datelines and headings in capitals: "HANOI -", "KUALA LUMPUR".
-            if len(first.text) > 3 and first.text.isupper() and first.text.isalpha():
-                return self._caps_gaz_at(toks, i)
-            return None
-        for j in range(min(len(toks), i + span), i, -1):
-            if toks[j - 1].conn:
-                continue
-            entries = gaz.get(key_of(toks[i:j]))
-            if entries:
-                return j, min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
-        return None
-
-    def _caps_gaz_at(self, toks: list[Tok], i: int) -> tuple[int, GazEntry] | None:
-        """Gazetteer lookup of an ALL-CAPS place or country name (title-cased, up to 3 words)."""
-        for j in range(min(len(toks), i + 3), i, -1):
-            if not all(t.text.isupper() for t in toks[i:j]):
-                continue
-            entries = self.lex.gazetteer.get(" ".join(t.text.title() for t in toks[i:j]))
-            if entries:
-                best = min(entries, key=lambda e: _KIND_PRIORITY[e.kind])
-                if best.kind in (GAZ_COUNTRY, LOCATION):
-                    return j, best
-        return None
+        return seg_lookup.gaz_at(self.lex, toks, i)
 
     def phrase_at(self, toks: list[Tok], i: int, table: frozenset[str], max_len: int) -> int:
         """End index of the longest phrase of ``table`` starting at ``i`` (``i`` if none)."""
-        if toks[i].key not in self.lex.phrase_first:
-            return i
-        for j in range(min(len(toks), i + max_len), i, -1):
-            if key_of(toks[i:j]) in table:
-                return j
-        return i
+        return seg_lookup.phrase_at(self.lex, toks, i, table, max_len)
 
     def hon_at(self, toks: list[Tok], i: int) -> int:
         """End of an honorific starting at ``i`` (``i`` if none)."""
@@ -179,7 +101,7 @@ class Analyzer:
             return False
         cached = self._namelike.get(tok.text)
         if cached is None:
-            cached = persons.name_like(tok.text, self.lex, self.common)
+            cached = person_names.name_like(tok.text, self.lex, self.common)
             self._namelike[tok.text] = cached
         return cached
 
@@ -225,39 +147,18 @@ class Analyzer:
         after_the = self.scan[max(0, start - 4) : start].lower() == "the "
         text = self.span_text(start, end)
         self.leftovers.append((start, end, text, after_the))
-        if len(toks) <= 4 and self._company_cue(toks):
+        if len(toks) <= 4 and company_cue(self, toks):
             self.org_cued.append((start, end, text))
-
-    def _company_cue(self, toks: list[Tok]) -> bool:
-        """Context says an unknown name is a company: "Czech carrier Smartwings", "Nokia and X signed"."""
-        lex = self.lex
-        if toks[0].text in lex.org_legal or any(
-            t.conn or t.text in lex.roles or t.text in lex.honorifics or t.text in lex.first_names
-            for t in toks
-        ):
-            return False
-        start, end = toks[0].start, toks[-1].end
-        if _COMPANY_BEFORE_RE.search(self.scan, max(0, start - 40), start):
-            return True
-        if len(toks) > 2 or not (self.name_like(toks[-1]) or "-" in toks[-1].text):
-            return False
-        if _CAP_BEFORE_RE.search(self.scan, max(0, start - 30), start):
-            return False  # "Korean Air signed": the name started before this piece
-        if _SIGNED_AFTER_RE.match(self.scan, end):
-            return True
-        return bool(_PAIR_BEFORE_RE.search(self.scan, max(0, start - 40), start)) and bool(
-            _SIGNED_AFTER_RE.match(self.scan, end)
-        )
 
     # ----- driver --------------------------------------------------------------------------
     def run(self) -> None:
         """Analyse every capitalised run of the article."""
         scan = self.scan
         self.bracketed = organizations.bracketed_spans(scan)
-        spans = self._merge_portfolios(runs(scan))
+        spans = merge_portfolios(scan, runs(scan), self._portfolio_words)
         forced = organizations.acronym_spans(self, spans)
         if forced:
-            spans = self._emit_forced(spans, forced)
+            spans = emit_forced(self, spans, forced)
         for start, end in spans:
             toks = tokens(scan, start, end)
             if not toks:
@@ -266,109 +167,15 @@ class Analyzer:
                 continue
             if _CREDIT_RE.match(scan, end) and scan[start - 1 : start] == "(":
                 continue  # news-agency credit of a dateline: "BEIJING, May 3 (Xinhua) --"
-            for part in self._cut_at_bare_the(self._cut_at_time_words(self._cut_after_abbrev(toks))):
-                if part[0].text in _INSTRUMENT_PREPS:
+            for part in cut_run(toks, self.lex.org_legal):
+                if part[0].text in INSTRUMENT_PREPS:
                     # "... Canada Regarding the Status of Visiting Forces": the subject of an
                     # instrument's title is not an entity; only countries named in it count.
-                    self.walk(part[1:], None, keep_only=(COUNTRY,))
+                    walk(self, part[1:], None, keep_only=(COUNTRY,))
                     continue
                 before = len(self.items)
                 self.analyze_run(part)
-                self.after_run(part, before)
-
-    def _emit_forced(
-        self, spans: list[tuple[int, int]], forced: list[tuple[int, int, str, int]]
-    ) -> list[tuple[int, int]]:
-        """Emit names found from their acronym; return the run spans with those names cut out."""
-        out: list[tuple[int, int]] = []
-        fi = 0
-        for start, end in spans:
-            while fi < len(forced) and forced[fi][0] < end:
-                fs, fe, acro, core = forced[fi]
-                fi += 1
-                if fs < start and out and out[-1][1] > fs:
-                    continue  # overlaps a name already cut out
-                surface = self.span_text(fs, fe)
-                aliases = (self.span_text(fs, core),) if core < fe else ()
-                item = self.emit(Item(ORGANIZATION, fs, fe, surface, surface, acronym=acro, aliases=aliases))
-                if acro not in self.acronyms or self.acronyms[acro] is None:
-                    self.acronyms[acro] = item
-                if start < fs:
-                    out.append((start, fs))
-                start = max(start, fe)
-            if start < end:
-                out.append((start, end))
-        return out
-
-    def _cut_after_abbrev(self, toks: list[Tok]) -> list[list[Tok]]:
-        """A legal suffix with a full stop ("Schwab Corp. The sale") may end a sentence: cut there."""
-        parts: list[list[Tok]] = [[]]
-        legal = self.lex.org_legal
-        for t in toks:
-            parts[-1].append(t)
-            if t.text.endswith(".") and t.text in legal:
-                parts.append([])
-        return [p for p in parts if p]
-
-    def _merge_portfolios(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Join "Ministry of Investment", "Trade and Industry" across the comma of a portfolio list."""
-        scan = self.scan
-        out: list[tuple[int, int]] = []
-        k = 0
-        while k < len(spans):
-            start, end = spans[k]
-            k += 1
-            if not _PORTFOLIO_HEAD_RE.search(scan, start, end):
-                out.append((start, end))
-                continue
-            j, saw_and = k, False
-            while j < len(spans):
-                gap = _LIST_GAP_RE.fullmatch(scan, spans[j - 1][1], spans[j][0])
-                first = _FIRST_WORD_RE.match(scan, spans[j][0])
-                if not gap or not first or first.group() not in self._portfolio_words:
-                    break
-                saw_and = saw_and or bool(gap.group(1)) or " and " in scan[spans[j][0] : spans[j][1]]
-                j += 1
-            if saw_and:
-                out.append((start, spans[j - 1][1]))
-                k = j
-            else:
-                out.append((start, end))
-        return out
-
-    @staticmethod
-    def _cut_at_bare_the(parts: list[list[Tok]]) -> list[list[Tok]]:
-        """A "the" not after of/and/for starts a new phrase: "at Palazzo Chigi the President of ..."."""
-        out: list[list[Tok]] = []
-        for toks in parts:
-            cur: list[Tok] = []
-            for idx, t in enumerate(toks):
-                prev = toks[idx - 1] if idx else None
-                bare = prev is not None and not prev.conn and prev.text not in _INSTRUMENT_PREPS
-                if bare and t.conn and t.text == "the":
-                    cur = _flush(cur, out, trim=False)
-                    continue
-                cur.append(t)
-            _flush(cur, out, trim=False)
-        return out
-
-    @staticmethod
-    def _cut_at_time_words(parts: list[list[Tok]]) -> list[list[Tok]]:
-        """A connector never joins a name across a date word: "Tashkent on Wednesday for the Council"."""
-        out: list[list[Tok]] = []
-        for toks in parts:
-            cur: list[Tok] = []
-            for idx, t in enumerate(toks):
-                if idx and t.text in _INSTRUMENT_PREPS:
-                    cur = _flush(cur, out)
-                    out.append(toks[idx:])
-                    break
-                if idx and t.text in _TIME_WORDS and toks[idx - 1].conn:
-                    cur = _flush(cur, out)
-                    continue
-                cur.append(t)
-            _flush(cur, out, trim=False)
-        return out
+                acronym_after_run(self, part, before)
 
     def _in_bracket(self, toks: list[Tok]) -> bool:
         """Reuters marks company names as <Name>: take the bracket as one organization."""
@@ -381,32 +188,6 @@ class Analyzer:
                         self.emit(organizations.bracket_item(self, bs, be))
                 return True
         return False
-
-    def after_run(self, toks: list[Tok], before: int) -> None:
-        """Acronym defined right after a run: "Shanghai Cooperation Organization (SCO)"."""
-        end = toks[-1].end + (2 if toks[-1].poss else 0)
-        m = _ACRONYM_AFTER.match(self.scan, end) or _ACRONYM_APPOS.match(self.scan, end)
-        new = [i for i in self.items[before:] if i.type in (ORGANIZATION, LOCATION)]
-        target = new[-1] if new else None
-        if not m:
-            # A one-word short name in brackets after a body: "Viet Nam Oil and Gas Group (Petrovietnam)".
-            m = _SHORT_AFTER.match(self.scan, end)
-            if not m or target is None or target.type != ORGANIZATION:
-                return
-            word = m.group(1)
-            if word in self.lex.stopwords or any(
-                e.kind != ORGANIZATION for e in self.lex.gazetteer.get(word, ())
-            ):
-                return
-        acro = m.group(1)
-        if target is not None and _ACRONYM_APPOS.match(self.scan, end) and not m.group(0).startswith(" ("):
-            if not organizations.initials_match(acro, target.surface):
-                return
-        if acro in self.acronyms and self.acronyms[acro] is not None:
-            return
-        if target is not None and not target.acronym:
-            target.acronym = acro
-        self.acronyms[acro] = target
 
     def analyze_run(self, toks: list[Tok]) -> None:
         """Cut a run at possessives and analyse the pieces (the possessor gives context)."""
@@ -457,7 +238,7 @@ class Analyzer:
         toks = self.strip(toks)
         if not toks:
             return
-        key = key_of(toks)
+        key = seg_lookup.key_of(toks)
         if key in self.acronyms:
             target = self.acronyms[key]
             if target is not None:
@@ -474,12 +255,12 @@ class Analyzer:
                 surface = self.span_text(toks[0].start, toks[-1].end)
                 self.emit(Item(LOCATION, toks[0].start, toks[-1].end, surface, surface, rest[1].country))
                 return
-        cut = self._instrument_subject(toks)
+        cut = instrument_subject(self, toks)
         if cut:
             # "Joint Declaration on the Parana Waterway", "X Authority on the Use of Lamu Port":
             # the subject of an instrument is no part of the name before it.
             if cut[2]:
-                self.walk(toks[: cut[0]], owner, keep_only=(COUNTRY, ORGANIZATION))
+                walk(self, toks[: cut[0]], owner, keep_only=(COUNTRY, ORGANIZATION))
             else:
                 self.segment(toks[: cut[0]], owner)
             self.segment(toks[cut[1] :], owner)
@@ -489,7 +270,7 @@ class Analyzer:
             surface = self.span_text(toks[0].start, toks[-1].end)
             self.emit(Item(ORGANIZATION, toks[0].start, toks[-1].end, known.name, surface, known.country))
             return
-        if self._split_and(toks, owner):
+        if split_and(self, toks, owner):
             return
         if hit and hit[1].kind in (GAZ_COUNTRY, LOCATION) and toks[hit[0]].text in ("for", "on"):
             # "Tashkent for the Supreme Council": a place never heads a name joined by for/on.
@@ -504,16 +285,16 @@ class Analyzer:
             return
         if organizations.org_pattern(self, toks, owner):
             return
-        acro = _ACRONYM_AFTER.match(self.scan, toks[-1].end) if toks[-1].text == "Forum" else None
+        acro = ACRONYM_AFTER.match(self.scan, toks[-1].end) if toks[-1].text == "Forum" else None
         if acro and organizations.initials_match(acro.group(1), self.span_text(toks[0].start, toks[-1].end)):
             organizations.emit_org(self, toks, owner)  # "Gas Exporting Countries Forum (GECF)": a body
             return
         if toks[0].text in self.lex.blockers or toks[-1].text in self.lex.blockers:
-            self.walk(toks, owner, keep_only=(COUNTRY, ORGANIZATION))
+            walk(self, toks, owner, keep_only=(COUNTRY, ORGANIZATION))
             return
         if locations.loc_pattern(self, toks):
             return
-        if len(toks) >= 2 and self._defines_acronym(toks):
+        if len(toks) >= 2 and defines_acronym(self, toks):
             organizations.emit_org(self, toks, owner)  # "Ethiopian Electric Power (EEP)"
             return
         if any(t.conn and t.text in _SPLIT_CONNS for t in toks):
@@ -531,264 +312,7 @@ class Analyzer:
         if len(toks) == 1 and toks[0].text in _SINGLE_ORGS:
             organizations.emit_org(self, toks, owner)
             return
-        self.walk(toks, owner)
-
-    def _instrument_subject(self, toks: list[Tok]) -> tuple[int, int, bool] | None:
-        """(end of the name, start of the subject, name is an instrument) at "... on the <Subject>"."""
-        lex = self.lex
-        for idx in range(1, len(toks) - 1):
-            t = toks[idx]
-            if not (t.conn and t.text == "on"):
-                continue
-            article = toks[idx + 1].text == "the"
-            prev = toks[idx - 1].text
-            blocker = prev in lex.blockers and article
-            body = prev in lex.org_suffix and idx >= 2 and toks[-1].text not in lex.org_suffix
-            if not article:
-                # "Qatar Development Bank on Enterprise Digitalisation": a topic, unless the body is
-                # one named for its subject ("Commission on Human Rights").
-                body = body and prev not in _SUBJECT_BODIES
-            country = self.gaz_at(toks, idx - 1)
-            closed = bool(country and country[1].kind == GAZ_COUNTRY and idx >= 3 and toks[idx - 2].conn)
-            if not blocker and not body and not closed:
-                continue  # "Government of the Republic of Singapore on Cooperation ..." is closed
-            hit = self.gaz_at(toks, 0)
-            if hit is None or hit[0] <= idx:  # not inside a known name
-                return idx, idx + (2 if article else 1), blocker
-        return None
-
-    def _split_and(self, toks: list[Tok], owner: str | None) -> bool:
-        """Cut "Xi and Tokayev", "Indian Navy and the Philippine Coast Guard"; keep "Trade and Industry"."""
-        lex = self.lex
-        last = toks[-1].text
-        org_shaped = (
-            last in lex.org_suffix
-            or last in lex.loc_suffix
-            or toks[0].text in lex.org_head
-            or toks[0].text in lex.org_foreign
-        )
-        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
-        acro = m.group(1) if m else ""
-        for idx, t in enumerate(toks):
-            if not (t.conn and t.text in ("and", "&")) or idx == 0 or idx == len(toks) - 1:
-                continue
-            if any((h := self.gaz_at(toks, s)) and h[0] > idx for s in range(max(0, idx - 4), idx)):
-                continue
-            nxt = idx + 1
-            while nxt < len(toks) and toks[nxt].conn:
-                nxt += 1
-            if nxt >= len(toks):
-                continue
-            word = toks[nxt].text
-            if acro and acro[0] == toks[0].text[0] and word[0] in acro[1:]:
-                continue  # "Ethiopian Shipping and Logistics Services Enterprise (ESL)"
-            if (
-                word in lex.role_modifiers
-                and self.role_at(toks, nxt) == nxt
-                and self._portfolio_title(toks, idx)
-            ):
-                continue  # "Minister for Sustainability and the Environment Grace Fu"
-            right_hit = self.gaz_at(toks, nxt)
-            if (
-                right_hit
-                and (
-                    right_hit[1].kind in (GAZ_COUNTRY, DEMONYM)
-                    or (right_hit[1].kind == ORGANIZATION and right_hit[0] == len(toks))
-                )
-                or (word in lex.org_head and nxt + 1 < len(toks) and toks[nxt + 1].conn)
-            ):
-                # "... and Vietnam's Ministry of ...", "... and the Ministry of Trade and Industry"
-                self.segment(toks[:idx], owner)
-                self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
-                return True
-            if self._two_bodies(toks[:idx], toks[nxt:], toks[idx + 1].text == "the"):
-                # "Football Association of X and the Y Football Association", "... of Singapore and Z"
-                self.segment(toks[:idx], owner)
-                self.segment(toks[idx + 1 :], None)
-                return True
-            if self.name_like(toks[idx - 1]) and any(self.role_at(toks, p) > p for p in range(idx - 1)):
-                pass  # "Party General Secretary To Lam and ...": a titled person ends the left side
-            elif org_shaped:
-                left, right = toks[:idx], toks[nxt:]
-                left_end = left[-1].text
-                left_gaz = self.gaz_at(left, 0)
-                if not (
-                    len(left) >= 2
-                    and (
-                        left_end in lex.org_suffix
-                        or left_end in lex.loc_suffix
-                        or " ".join(t.text for t in left[-2:]) in lex.loc_suffix
-                    )
-                    and left_end not in lex.org_legal
-                ) and not (
-                    left_gaz
-                    and left_gaz[0] == len(left)
-                    and (
-                        left_gaz[1].kind == ORGANIZATION
-                        or (left_gaz[1].kind == LOCATION and last in lex.loc_suffix)
-                    )
-                ):  # "ACWA Power and China Energy ...", "East Africa and the Indian Ocean"
-                    continue
-                if all(r.text in lex.org_suffix for r in right):
-                    continue  # "Merrill Lynch and Co"
-            elif not self._complete_left(toks[:idx]):
-                continue  # "Minister for Trade and Industry ...", "National Investment and ..."
-            self.segment(toks[:idx], owner)
-            self.segment(toks[idx + 1 :], None)  # "Viet Nam's X and Y": the possessor owns X only
-            return True
-        return False
-
-    def _body_like(self, toks: list[Tok]) -> bool:
-        """True if ``toks`` has a named body's shape: "X Association", "Institute of X", "X School of Y"."""
-        lex = self.lex
-        if len(toks) < 2:
-            return False
-        if toks[-1].text in lex.org_suffix or (toks[0].text in lex.org_head and toks[1].conn):
-            return True
-        return any(
-            t.text in lex.org_suffix and nxt.conn and nxt.text in ("of", "for", "on")
-            for t, nxt in zip(toks, toks[1:], strict=False)
-        )
-
-    def _two_bodies(self, left: list[Tok], right: list[Tok], article: bool) -> bool:
-        """True when "<left> and [the] <right>" joins two bodies rather than naming one.
-
-        With "and the", two complete body shapes are two bodies. Without the article only a left
-        side closed by its country ("... of the Republic of Singapore") or a long body followed
-        by an acronym ("... School of Public Policy and HCMA") is cut: "Ministry of Trade and
-        Industry" names one body.
-        """
-        if not self._body_like(left):
-            return False
-        if article:
-            return self._body_like(right)
-        last = self.gaz_at(left, len(left) - 1)
-        closed = bool(last and last[1].kind == GAZ_COUNTRY and len(left) >= 3 and left[-2].conn)
-        acronym = len(right) == 1 and right[0].text.isupper() and len(right[0].text) >= 2 and len(left) >= 3
-        return (closed and not right[0].conn and right[0].text[:1].isupper()) or acronym
-
-    def _defines_acronym(self, toks: list[Tok]) -> bool:
-        """True if ``toks`` is followed by "(ACR)" spelling its initials: a body defining its acronym."""
-        m = _ACRONYM_AFTER.match(self.scan, toks[-1].end)
-        if not m or not organizations.initials_match(m.group(1), self.span_text(toks[0].start, toks[-1].end)):
-            return False
-        after = _FIRST_WORD_RE.match(self.scan, m.end() + 1)
-        if after and self.scan[m.end() : m.end() + 1] == " " and after.group() in self.lex.blockers:
-            return False  # "Foreign Agricultural Investment Reform (FAIR) Act": an instrument's name
-        if self.role_at(toks, 0) == len(toks):
-            return False  # "Senior Minister (SM)", "Prime Minister (PM)": a title, not a body
-        return not any(self.name_like(t) for t in toks) or any(t.text in self.lex.org_words for t in toks)
-
-    def _portfolio_title(self, toks: list[Tok], idx: int) -> bool:
-        """True if a role followed by of/for ("Minister of Trade") starts before ``idx``."""
-        for p in range(idx):
-            r = self.role_at(toks, p)
-            if p < r < idx and toks[r].conn and toks[r].text in ("of", "for"):
-                return True
-        return False
-
-    def _complete_left(self, left: list[Tok]) -> bool:
-        """True if ``left`` could end an entity of its own (a name, a known phrase, an organization)."""
-        last = left[-1]
-        if self.name_like(last) or last.text in self.lex.org_suffix:
-            return True
-        if last.text in persons.REGNAL and len(left) > 1 and self.name_like(left[-2]):
-            return True  # "King Mohammed VI and ..."
-
-        return any(
-            (h := self.gaz_at(left, s)) and h[0] == len(left) for s in range(max(0, len(left) - 4), len(left))
-        )
-
-    def walk(self, toks: list[Tok], owner: str | None, keep_only: tuple[str, ...] | None = None) -> None:
-        """Longest-match gazetteer walk; unknown stretches go to the person/leftover rules."""
-        toks, chain_places = self._split_hyphens(toks)
-        buf: list[Tok] = []
-        i = 0
-        while i < len(toks):
-            hit = self.gaz_at(toks, i)
-            if not hit and i in chain_places and keep_only is None:
-                # "Dhalkebar-Muzaffarpur line": an unknown part of a route between known places.
-                if buf:
-                    persons.unknown_piece(self, buf, owner)
-                buf = []
-                t = toks[i]
-                cue = self.lex.cue_places.get(t.key)
-                name = cue[0] if cue else t.text
-                self.emit(Item(LOCATION, t.start, t.end, name, t.text, cue[1] if cue else None))
-                i += 1
-                continue
-            if hit and not self._ambiguous_hit(toks, i, hit, buf):
-                if buf and keep_only is None:
-                    persons.unknown_piece(self, buf, owner)
-                buf = []
-                if keep_only is None or (hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION)):
-                    self.emit_gaz(toks, i, hit[0], hit[1])
-                i = hit[0]
-            else:
-                buf.append(toks[i])
-                i += 1
-        if buf and keep_only is None:
-            persons.unknown_piece(self, buf, owner)
-
-    def _ambiguous_hit(self, toks: list[Tok], i: int, hit: tuple[int, GazEntry], buf: list[Tok]) -> bool:
-        """A one-word place inside a personal name: "Michael Jordan", "Vladimir Putin".
-
-        A country/place right after a given name is a surname; a place from the world list
-        (``weak_places``) next to another name-like word is part of that name.
-        """
-        if hit[0] != i + 1 or hit[1].kind not in (GAZ_COUNTRY, LOCATION):
-            return False
-        if buf and buf[-1].text in self.lex.first_names and not self.common(buf[-1].text):
-            return True
-        nxt = toks[hit[0]] if hit[0] < len(toks) else None
-        if nxt is not None and self.name_like(nxt) and not self.gaz_at(toks, hit[0]):
-            return True
-        if toks[i].key not in self.lex.weak_places:
-            # "his counterpart, Santiago Pena Palacios": a titled slot makes the place a given name.
-            return (
-                hit[1].kind == LOCATION
-                and nxt is not None
-                and not buf
-                and self.name_like(nxt)
-                and not self.gaz_at(toks, hit[0])
-                and persons.title_before(self, toks[i].start)
-            )
-        return bool(buf) and self.name_like(buf[-1]) and not buf[-1].poss
-
-    def _split_hyphens(self, toks: list[Tok]) -> tuple[list[Tok], set[int]]:
-        """Split "China-Kazakhstan", "Isiolo-Moyale" into parts when a part is a known country or place.
-
-        Returns the tokens and the indexes of unknown parts that sit in a chain of towns
-        ("Dhalkebar" in "Dhalkebar-Muzaffarpur"): those are places too.
-        """
-        out: list[Tok] = []
-        chain: set[int] = set()
-        gaz = self.lex.gazetteer
-        cue = self.lex.cue_places
-        for t in toks:
-            if "-" in t.text and t.text not in gaz and not t.conn and not NAME_PARTICLE_RE.match(t.text):
-                parts = t.text.split("-")
-                known = [p in gaz or p in cue for p in parts]
-                if any(known):
-                    first = len(out)
-                    pos = t.start
-                    for p in parts:
-                        if p:
-                            out.append(Tok(p, pos, pos + len(p)))
-                        pos += len(p) + 1
-                    out[-1].poss = t.poss
-                    if any(p in cue or any(e.kind == LOCATION for e in gaz.get(p, ())) for p in parts):
-                        k = first
-                        for p, is_known in zip(parts, known, strict=True):
-                            if not p:
-                                continue
-                            town_like = len(p) > 3 and p[0].isupper() and p[1:].islower()
-                            if town_like and (not is_known or p in cue):
-                                chain.add(k)
-                            k += 1
-                    continue
-            out.append(t)
-        return out, chain
+        walk(self, toks, owner)
 
 
 def analyze(text: str) -> Analyzer:
