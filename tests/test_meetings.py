@@ -304,3 +304,15 @@ def test_an_unplaced_meeting_takes_the_place_its_paragraph_named() -> None:
     )
     places = {m["participants"][-1]: m["location"] for m in _meetings(text) if m["kind"] == "meeting"}
     assert places["Marta Cunha Alves"] == "Lisbon"  # the last place named before it in its paragraph
+
+
+def test_meetings_ahead_in_a_visit_under_way_take_its_place() -> None:
+    text = (
+        "Chilean Foreign Minister Camila Rojas Fuentes is on an Official Visit to Lisbon, Portugal, from 3 "
+        "to 6 March 2025.\nMinister Rojas will meet Portuguese Foreign Minister Rui Sousa Pinto and "
+        "Portuguese Minister of Health Marta Cunha Alves."
+    )
+    ms = _meetings(text)
+    assert next(m for m in ms if m["kind"] == "visit")["status"] == "held"
+    planned = [m for m in ms if m["kind"] == "meeting"]
+    assert planned and all(m["status"] == "planned" and m["location"] == "Lisbon" for m in planned)

@@ -176,9 +176,10 @@ def fill_places(doc: Doc, found: list[Encounter]) -> None:
     A visit's city is the first place in its host country the article names; a meeting during the
     visit (the host's country among its sides, same status) took place there too.
     """
-    visit = next((m for m in found if m.kind == "visit"), None)
-    if visit is None:
+    visits = [m for m in found if m.kind == "visit"]
+    if not visits:
         return
+    visit = visits[0]
     if visit.location is None:
         cities = sorted(
             (e.first, e.name) for e in doc.ents.values() if e.type == "LOCATION" and e.code == visit.host
@@ -186,14 +187,16 @@ def fill_places(doc: Doc, found: list[Encounter]) -> None:
         # A city-state is its own city: a visit to Singapore took place in Singapore.
         visit.location = cities[0][1] if cities else CITY_STATES.get(visit.host or "")
     for m in found:
-        if (
-            m.location is None
-            and m.kind in ("meeting", "call")
-            and m.status == visit.status
-            and visit.location
-        ):
-            if visit.host in countries_of(doc, m):
-                m.location = visit.location
+        if m.location is not None or m.kind not in ("meeting", "call"):
+            continue
+        # The visit it belongs to: one of the same status, or one under way ("is visiting") whose
+        # programme is still ahead ("will meet").
+        during = next(
+            (v for v in visits if v.status == m.status and v.location),
+            next((v for v in visits if v.status == "held" and m.status == "planned" and v.location), None),
+        )
+        if during is not None and during.host in countries_of(doc, m):
+            m.location = during.location
 
 
 # Countries that are one city: the place of a visit there when the article names no other.
