@@ -440,3 +440,18 @@ def test_a_sign_off_body_followed_by_its_country_is_also_the_body_alone():
     text = "President Lopez met Minister Tan in Lima.\nMINISTRY OF FOREIGN AFFAIRS SINGAPORE\n3 MARCH 2025"
     orgs = _by_type(extract_entities(text)[0], "ORGANIZATION")
     assert "Ministry of Foreign Affairs" in orgs["Ministry of Foreign Affairs Singapore"]["aliases"]
+    office = "President Lopez met Minister Tan in Lima.\nPRIME MINISTER’S OFFICE PERU\n3 MARCH 2025"
+    orgs = _by_type(extract_entities(office)[0], "ORGANIZATION")
+    assert "Prime Minister’s Office" in orgs["Prime Minister’s Office Peru"]["aliases"]
+
+
+def test_a_hyphenated_country_inside_a_hyphen_compound_stays_whole():
+    text = "Ministers launched the Chile-Guinea-Bissau Readiness Support package in Santiago."
+    countries = {e["name"] for e in extract_entities(text)[0] if e["type"] == "COUNTRY"}
+    assert countries == {"Chile", "Guinea-Bissau"}
+
+
+def test_division_and_unit_end_an_organization_name():
+    text = "He met officials of the Public Service Division and of the Trade Policy Support Unit in Lima."
+    orgs = {e["name"] for e in extract_entities(text)[0] if e["type"] == "ORGANIZATION"}
+    assert {"Public Service Division", "Trade Policy Support Unit"} <= orgs

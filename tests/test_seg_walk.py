@@ -49,3 +49,11 @@ def test_world_city_that_is_also_a_given_name_stays_a_person() -> None:
     text = "Vladimir Putin said on Monday that talks were useful."
     assert set(_aliases(text, "PERSON")) == {"Vladimir Putin"}
     assert _aliases(text, "LOCATION") == {}
+
+
+def test_join_known_rejoins_a_hyphenated_place() -> None:
+    from accords.extract.seg_walk import _join_known
+
+    gaz = {"Chile": 1, "Guinea-Bissau": 1, "Timor-Leste": 1}
+    assert _join_known(["Chile", "Guinea", "Bissau"], gaz) == ["Chile", "Guinea-Bissau"]
+    assert _join_known(["Timor", "Leste", "Chile"], gaz) == ["Timor-Leste", "Chile"]

@@ -107,6 +107,7 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
         else:
             i += 1
     aliases: list[str] = list(short_names(a, surface)) if company else []
+    gov_words = a.lex.org_gov
     if inner and inner[0][0] == 0 and 2 <= n - inner[0][1] and not toks[inner[0][1]].conn:
         head = toks[inner[0][1]].text
         if head in a.lex.org_head or head in a.lex.org_suffix:
@@ -134,7 +135,7 @@ def emit_org(a: Analyzer, toks: list[Tok], owner: str | None) -> Item:
             if toks[i - 1].text == "the" and cut > 0:
                 cut = i - 2 if toks[i - 2].text == "of" else cut
             aliases.append(a.span_text(toks[0].start, toks[cut - 1].end))
-        elif i >= 2 and j == len(toks) and not toks[i - 1].conn and gov:
+        elif i >= 2 and j == len(toks) and not toks[i - 1].conn and (gov or toks[i - 1].text in gov_words):
             # A sign-off's "Ministry of Foreign Affairs Singapore" is the "Ministry of Foreign Affairs".
             aliases.append(a.span_text(toks[0].start, toks[i - 1].end))
     return a.emit(

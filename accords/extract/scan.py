@@ -46,12 +46,12 @@ _TOKEN = (
     r")"
 )
 CONNECTORS = frozenset(
-    "of and the for de del da di do dos das du des la le van von der den y bin binti bte ibn ibni al el on "
-    "& und ng e es".split()  # Italian/Portuguese "e" ("Cassa Depositi e Prestiti"), "Dar es Salaam"
+    "of and the for de del da di do dos das du des la le van von der den y bin binti bint bte ibn ibni al el "
+    "on & und ng e es".split()  # Italian/Portuguese "e" ("Cassa Depositi e Prestiti"), "Dar es Salaam"
 )
 # Connectors that may sit inside a person's name.
 NAME_CONNECTORS = frozenset(
-    "bin binti bte ibn ibni al el de del da di dos das du van von der den y la le".split()
+    "bin binti bint bte ibn ibni al el de del da di dos das du van von der den y la le".split()
 )
 _CONN = "|".join(sorted((re.escape(c) for c in CONNECTORS), key=len, reverse=True))
 _SEP = r"[ \t]+"

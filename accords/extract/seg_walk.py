@@ -91,7 +91,7 @@ def _split_hyphens(a: Analyzer, toks: list[Tok]) -> tuple[list[Tok], set[int]]:
     cue = a.lex.cue_places
     for t in toks:
         if "-" in t.text and t.text not in gaz and not t.conn and not NAME_PARTICLE_RE.match(t.text):
-            parts = t.text.split("-")
+            parts = _join_known(t.text.split("-"), gaz)
             known = [p in gaz or p in cue for p in parts]
             if any(known):
                 first = len(out)
@@ -113,3 +113,14 @@ def _split_hyphens(a: Analyzer, toks: list[Tok]) -> tuple[list[Tok], set[int]]:
                 continue
         out.append(t)
     return out, chain
+
+
+def _join_known(parts: list[str], gaz: dict) -> list[str]:
+    """Rejoin hyphen parts that name one place: "Singapore-Timor-Leste" -> Singapore, Timor-Leste."""
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        j = next((j for j in range(len(parts), i + 1, -1) if "-".join(parts[i:j]) in gaz), i + 1)
+        out.append("-".join(parts[i:j]))
+        i = j
+    return out
