@@ -614,3 +614,105 @@ def test_a_future_frame_governs_every_item_of_its_list() -> None:
         ("treaty", "planned"),
         ("memorandum_of_understanding", "planned"),
     ]
+
+
+def test_a_body_named_inside_the_instruments_topic_is_no_party() -> None:
+    text = (
+        "The Foreign Minister of Singapore met the Foreign Minister of Vietnam in Hanoi. "
+        "The Ministers signed the renewed Agreement on the Executive Training Programme for Senior "
+        "Workers Union of Vietnam (WUV) Officials from 2026 to 2028."
+    )
+    assert [(a["status"], sorted(a["parties"])) for a in run(text)] == [("signed", ["SGP", "VNM"])]
+
+
+def test_witness_after_a_future_visit_is_planned_and_the_projects_body_no_party() -> None:
+    text = (
+        "Prime Minister of Singapore will visit Malaysia on 3 May 2026 to attend the opening of the "
+        "Harbour Light Rail System (HLRS) project and witness the signing of a Memorandum of "
+        "Understanding on the Coastal Economic Corridor."
+    )
+    assert [(a["status"], sorted(a["parties"])) for a in run(text)] == [("planned", ["MYS", "SGP"])]
+
+
+def test_a_counted_plural_before_semicolon_items_is_their_header() -> None:
+    text = (
+        "The Foreign Minister of Singapore met the Foreign Minister of Oman in Muscat. The two "
+        "ministers also witnessed the signing of two Memoranda of Understanding (MOU); a MOU on "
+        "Fisheries between the Singapore Food Agency and the Ministry of Agriculture of Oman; and a "
+        "MOU on Tourism between the Singapore Tourism Board and the Ministry of Heritage of Oman."
+    )
+    out = run(text)
+    assert [(a["kind"], "agriculture" in a["fields"], "tourism" in a["fields"]) for a in out] == [
+        ("memorandum_of_understanding", True, False),
+        ("memorandum_of_understanding", False, True),
+    ]
+
+
+def test_an_example_named_before_the_instruments_long_name_is_background() -> None:
+    text = (
+        "The President of Singapore met the King of Norway in Oslo. Recent milestones, such as the "
+        "entry into force of the Norway-Singapore Green Shipping Partnership Agreement and signing of "
+        "the Memorandum of Understanding on Port Cooperation, show the depth of ties."
+    )
+    assert run(text) == []
+
+
+def test_a_provision_or_goal_of_an_existing_instrument_is_background() -> None:
+    for text in (
+        "The Prime Minister of Singapore met the Prime Minister of Vietnam in Hanoi. They agreed to pursue "
+        "joint projects aligned with Article 6 of the Paris Agreement.",
+        "The Prime Minister of Singapore met the Prime Minister of Vietnam in Hanoi. They recognised the "
+        "need to keep the temperature goal of the Paris Agreement within reach.",
+    ):
+        assert run(text) == []
+
+
+def test_an_instruments_own_name_words_are_no_background_cue() -> None:
+    text = (
+        "The Prime Minister of Singapore met the Prime Minister of Vietnam in Hanoi. They are working "
+        "towards signing a legally binding Implementation Agreement on carbon credits."
+    )
+    assert [(a["status"], sorted(a["parties"])) for a in run(text)] == [("planned", ["SGP", "VNM"])]
+
+
+def test_fields_read_the_topics_in_continuation_and_carbon_credits() -> None:
+    text = (
+        "The Foreign Minister of Singapore met the Foreign Minister of Israel in Jerusalem. The ministers "
+        "signed a MOU on cooperation in AI between the two digital offices."
+    )
+    assert [a["fields"] for a in run(text)] == [["digital", "science_technology"]]
+    from accords.extract.agreement_fields import fields_of
+
+    assert fields_of("an MOU on carbon credits") == ["environment"]
+    assert fields_of("cooperation in football") == ["culture"]
+    assert fields_of("fostering private sector partnerships") == ["economy"]
+
+
+def test_inline_listed_instruments_take_the_future_of_the_sentence_before() -> None:
+    text = (
+        "The Prime Minister of Singapore will meet the President of Indonesia in Bintan. The Leaders "
+        "will witness the signing and exchange of a set of agreements. These agreements are: an "
+        "Agreement on the Flight Information Region, a Treaty for the Extradition of Fugitives, as well "
+        "as an Exchange of Letters on their entry into force. The Leaders will also endorse several "
+        "Memorandums of Understanding (MOU), signed ahead of the meeting, on energy."
+    )
+    assert [(a["kind"], a["status"], a["fields"]) for a in run(text)] == [
+        ("agreement", "planned", ["aviation"]),
+        ("treaty", "planned", ["law_justice"]),
+        ("other", "planned", []),
+        ("memorandum_of_understanding", "signed", ["energy"]),
+    ]
+
+
+def test_an_uncounted_plural_with_semicolon_titles_is_one_record_per_title() -> None:
+    text = (
+        "The Sultan of Brunei met the Prime Minister of Singapore in Singapore. Singapore and Brunei "
+        "agencies also signed Memoranda of Understanding on Cooperation in Solar Energy; Youth Exchange "
+        "Scholarships; and Cooperation in Civil Service Capacity Development on the sidelines of the visit."
+    )
+    out = run(text)
+    assert [(a["name"], a["fields"]) for a in out] == [
+        ("Memorandum of Understanding on Cooperation in Solar Energy", ["energy"]),
+        ("Memorandum of Understanding on Youth Exchange Scholarships", ["education", "culture"]),
+        ("Memorandum of Understanding on Cooperation in Civil Service Capacity Development", ["education"]),
+    ]

@@ -1,4 +1,4 @@
-from accords.extract.annex import find_lists, item_of
+from accords.extract.annex import find_inline_lists, find_lists, item_of
 from accords.extract.sentences import split_sentences
 
 ANNEX = (
@@ -54,3 +54,18 @@ def test_prose_lines_are_not_items():
 def test_lines_without_a_header_are_not_a_list():
     text = "Harbour Safety Framework Agreement\nMOU on Cooperation in Fisheries\n"
     assert _items(text) == []
+
+
+def test_inline_list_pointing_back_at_the_sentence_before() -> None:
+    text = (
+        "The two leaders will witness the signing of a set of agreements. These agreements are: an "
+        "Agreement on Air Services, a Treaty on Mutual Legal Assistance, as well as an Exchange of "
+        "Letters on their entry into force."
+    )
+    blocks = find_inline_lists(text, split_sentences(text))
+    assert [(i.kind, i.name) for b in blocks for i in b.items] == [
+        ("agreement", "Agreement on Air Services"),
+        ("treaty", "Treaty on Mutual Legal Assistance"),
+        ("other", "Exchange of Letters on their entry into force"),
+    ]
+    assert text[blocks[0].header_start : blocks[0].header_end].startswith("The two leaders will witness")

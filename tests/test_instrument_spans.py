@@ -26,3 +26,13 @@ def test_clause_and_list_items() -> None:
     )
     items = split_items("on tourism, on fisheries and on health", 3)
     assert items == ["on tourism", "on fisheries", "on health"]
+
+
+def test_semicolon_titles_and_the_in_continuation_of_a_topic() -> None:
+    from accords.extract.instrument_spans import semicolon_titles, topic_continuation
+
+    assert semicolon_titles(" on Solar Energy; Youth Scholarships; and Port Safety.") == [
+        "Solar Energy", "Youth Scholarships", "Port Safety"]
+    assert semicolon_titles(" on solar energy; it was signed.") == []
+    sent = "They signed a MOU on cooperation in AI between the two offices."
+    assert topic_continuation(sent, "on cooperation", sent.index("MOU") + 3) == "AI"

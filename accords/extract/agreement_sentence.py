@@ -25,12 +25,15 @@ from accords.extract.instrument_spans import (
     DEFINITE,
     ENUM,
     LEAD_VERB,
+    OCCASION_TAIL,
     TRAILING_JUNK,
     clause_bounds,
     item_text,
     modifiers_before,
+    semicolon_titles,
     split_items,
     title_topic,
+    topic_continuation,
     topic_of,
 )
 from accords.extract.instruments import (
@@ -47,7 +50,9 @@ from accords.extract.party_names import body_names
 from accords.extract.signatories import signatories_of
 from accords.extract.status_cues import (
     BACKGROUND,
+    CO_BACKGROUND,
     COORDINATED,
+    COUNT_THEN_ITEMS,
     HEDGE,
     ISSUED,
     ONGOING_SINCE,
@@ -55,6 +60,8 @@ from accords.extract.status_cues import (
     RATIFIED_BEFORE,
     REPORTED,
     background_cue,
+    background_window,
+    future_frame_governs,
     nearest_status,
     status_of,
 )
@@ -106,6 +113,7 @@ def analyse_sentence(
     header = sent.rstrip().endswith(":")
     opened: dict[str, Any] | None = None
     n_before = len(doc.records)
+    bg_end: int | None = None  # end of the last instrument dropped as background
     for i, m in enumerate(kept):
         group = m.lastgroup or "agr"
         kind = KIND_OF_GROUP[group]
@@ -132,7 +140,7 @@ def analyse_sentence(
         cls = KIND_CLASS.get(kind, "agreement")
         # Status: a passive participle right after the noun, then the nearest segment text, then
         # the whole sentence, then an enclosing list header.
-        pm = PASSIVE.match(post)
+        pm = PASSIVE.match(sent[b : b + 120])  # past the next trigger: "MOUs (MOU), signed ahead"
         strong = pm is not None and pm.group("s") is not None
         if pm:
             status = "signed" if pm.group("s") else "agreed"
@@ -140,6 +148,8 @@ def analyse_sentence(
             status = status_of(near_pre[-50:], near_pre, post[:200]) or (
                 None if rep_m else nearest_status(sent[:a])
             )
+            if status == "signed" and future_frame_governs(pre):
+                status = "planned"  # "will visit X to attend Y and witness the signing of"
             if status is None and i + 1 < len(kept) and COORDINATED.search(post):
                 # "an agreement on X and an MoU on Y are under negotiation": a shared predicate.
                 status = status_of(sent[kept[i + 1].end() :][:200])
@@ -160,8 +170,12 @@ def analyse_sentence(
                 continue
             if plural and i + 1 < len(kept):
                 continue
-        elif plural and i + 1 < len(kept) and ":" in post:
-            continue  # "a package of two documents was signed: an Agreement on ..., and a MoU on ..."
+        if i and sent[kept[i - 1].end() : a].strip() == "(" and sent[b : b + 2].startswith(")"):
+            continue  # the bracketed short form of the instrument just named: "two MOUs (MOU)"
+        elif plural and i + 1 < len(kept) and (":" in post or COUNT_THEN_ITEMS.match(sent, b)):
+            # "a package of two documents was signed: an Agreement on ..., and a MoU on ...",
+            # "two Memoranda of Understanding (MOU); a MOU on X ...; and a MOU on Y"
+            continue
         if det in {"any", "no"} or _NOT_AN_INSTRUMENT_BEFORE.search(pre):
             continue  # "any agreement would ...", money-market "repurchase pacts", traded contracts
         if group == "agr" and word.lower().startswith("deal") and not det and _VERB_DEAL_AFTER.match(post):
@@ -216,7 +230,7 @@ def analyse_sentence(
         # "upgrade the X Agreement, in force since 2013, into a Y Agreement".
         cut = pre.rfind(",")
         own0 = seg0 + cut + 1 if cut >= 0 and TRIGGER.search(sent, 0, seg0 + cut) else seg0
-        bg_win = sent[max(own0, a - 45) : a]
+        bg_win = background_window(sent, own0, a, mods)
         # The date window covers the topic and a participle after it: "the agreement on the
         # delimitation of the zones signed between the two countries in 2020".
         old_end = min(seg1, b + max(70, len(topic) + 60))
@@ -224,9 +238,12 @@ def analyse_sentence(
         # "under discussion since 2023": an old date of the talks, not of a done instrument.
         ongoing = ONGOING_SINCE.search(sent, b, old_end) is not None
         if not ratified and (
-            background_cue(bg_win) or (not ongoing and is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
+            background_cue(bg_win)
+            or (not ongoing and is_old(doc, s0 + max(own0, a - 60), s0 + old_end))
+            or (bg_end is not None and CO_BACKGROUND.fullmatch(sent, bg_end, a - len(mods)))
         ):
             doc.last_kept = False
+            bg_end = b  # "such as the X Agreement and the signing of the Y MOU": Y is an example too
             continue
         c0, c1 = clause_bounds(sent, a, b)
         if c0 > a:
@@ -274,7 +291,7 @@ def analyse_sentence(
         # which cover everything discussed).
         # Organisation and person names say nothing about the topic ("Ministry of Industry and
         # Trade" in "MoU on energy between the Ministry of ... and ...").
-        topic_f = topic
+        topic_f = f"{topic} {topic_continuation(sent, topic, b)}"  # "a MOU on cooperation in AI"
         for n in names_in_sent:
             topic_f = topic_f.replace(n, " ")
         if not topic and cls != "statement":
@@ -345,11 +362,16 @@ def analyse_sentence(
                     count = int(tok) if tok.isdigit() else NUMBER_WORDS[tok]
                     break
         items_src = post.split(":", 1)[1] if ":" in post[:3] else (topic[:] if topic else "")
+        titles = semicolon_titles(post) if plural and not count and group != "docs" else []
+        if titles:  # "signed Memoranda of Understanding on A; B; and C": one per ";" title
+            count, items_src = len(titles), "; ".join(titles)
         if plural and count >= 2 and items_src and group != "docs":
             items = split_items(items_src, count)
             if len(items) == count:
                 for it in items:
-                    it = TRAILING_JUNK.sub("", topic_of(" on " + it) or it)
+                    # A ";" title is whole ("Cooperation in X"): only a trailing occasion is cut.
+                    cut = OCCASION_TAIL.sub("", it) if titles else topic_of(" on " + it) or it
+                    it = cut if titles else TRAILING_JUNK.sub("", cut)
                     it = re.sub(r"^(?:(?:covering|on|in|for|of)\s+)+", "", it, flags=re.I)
                     one = singular(word)
                     sub = AgreementRecord(

@@ -50,7 +50,7 @@ from typing import Any
 
 from accords.extract.agreement_records import build_agreement_doc
 from accords.extract.agreement_sentence import analyse_sentence
-from accords.extract.annex import find_lists
+from accords.extract.annex import find_inline_lists, find_lists
 from accords.extract.instrument_spans import ENUM
 from accords.extract.instruments import CANDIDATE, PLURAL_HEAD, TRIGGER
 from accords.extract.listed_agreements import add_listed, bare_header, item_line
@@ -85,7 +85,7 @@ def extract_agreements(
     doc = build_agreement_doc(text, title, published, entities, mentions)
     list_ctx: dict[str, Any] | None = None
     sentences = split_sentences(text)
-    blocks = find_lists(text, sentences)
+    blocks = find_lists(text, sentences) + find_inline_lists(text, sentences)
     listed = sorted((i.start, i.end) for b in blocks for i in b.items)
     headers = [(b.header_start, b.header_end) for b in blocks]
     for blk in blocks:

@@ -149,3 +149,43 @@ def _header_span(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int
     # The whole header line, from the start of the sentence it opens in: "The list of MOUs is at
     # Annex A" often ends a line whose first sentence carries the verb ("witnessed the exchange").
     return next((min(s0, a) for s0, s1 in spans if s0 <= a < s1), a), b
+
+
+# "These agreements are: A, B, as well as C." (the instruments of the sentence before, named inline)
+_BACK_HEADER = re.compile(
+    r"\s*(?:These|Those|The)\s+(?:\w+\s+){0,2}?(?:agreements|instruments|documents|MOUs|memorand\w+(?:\s+of\s+"
+    r"understanding)?|accords|treaties)\s+(?:are|include|were|comprise)\s*:\s*"
+)
+# Item boundaries: a comma, semicolon, "as well as" or "and" before an article.
+_INLINE_SPLIT = re.compile(
+    r"\s*(?:[,;]\s*(?:and\s+|as\s+well\s+as\s+)?|\s+as\s+well\s+as\s+|\s+and\s+)(?=(?:an?|the)\s)"
+)
+
+
+def find_inline_lists(text: str, sentence_spans: list[tuple[int, int]]) -> list[ListBlock]:
+    """Instruments listed inline after a pointer to the sentence before ("These agreements are: ...").
+
+    The sentence before is the header (its verb gives the status: "will witness the signing of a
+    set of agreements"); every part of the list that opens with an instrument name is an item.
+    """
+    blocks: list[ListBlock] = []
+    for k, (s0, s1) in enumerate(sentence_spans):
+        m = _BACK_HEADER.match(text, s0, s1)
+        if not m or k == 0 or not heads(text[sentence_spans[k - 1][0] : sentence_spans[k - 1][1]]):
+            continue
+        items: list[Item] = []
+        pos = m.end()
+        body_end = len(text[:s1].rstrip(" .\n"))
+        cuts = list(_INLINE_SPLIT.finditer(text, pos, body_end))
+        bounds = [pos, *[x for c in cuts for x in (c.start(), c.end())], body_end]
+        for a, b in zip(bounds[0::2], bounds[1::2], strict=True):
+            off = _ARTICLE.match(text, a, b).end()
+            part = text[off:b]
+            hs = heads(part)
+            if not hs or not part[:1].isupper() or len(part[: hs[0].start()].split()) > 6:
+                continue
+            items.append(Item(off, b, part, kind_of(hs[0].group())))
+        if len(items) >= 2:
+            h0, h1 = sentence_spans[k - 1]
+            blocks.append(ListBlock(h0, h1, tuple(items)))
+    return blocks

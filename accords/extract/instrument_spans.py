@@ -168,3 +168,30 @@ def clause_bounds(sent: str, pos: int, end: int) -> tuple[int, int]:
     fm = _CLAUSE_FWD.search(sent, end)
     fwd = fm.start() if fm else len(sent)
     return back, fwd
+
+
+# The topic's continuation that the place rule cut ("on cooperation | in AI between ..."): a
+# place name carries no field keyword, so reading it for fields is harmless.
+_IN_MORE = re.compile(r"\s+in\s+([^,;.()]{1,60}?)(?=\s+(?:between|with|by)\b|[,;.]|$)")
+# A trailing occasion after a listed title: "... Development on the side-lines of the State Visit".
+OCCASION_TAIL = re.compile(r"\s+(?:on\s+the\s+(?:side-?lines|margins?)\s+of|during|at)\s+the\b.*$", re.I)
+
+
+def topic_continuation(sent: str, topic: str, b: int) -> str:
+    """The "in X" words right after ``topic`` (found from offset ``b``), or "" ("in AI")."""
+    if not topic:
+        return ""
+    more = _IN_MORE.match(sent, sent.find(topic, b) + len(topic))
+    return more.group(1) if more else ""
+
+
+def semicolon_titles(post: str) -> list[str]:
+    """Titles listed after an uncounted plural with ";" ("MOUs on A; B; and C"), or [].
+
+    Every part must open with a capital, as titles do; a leading "on" / "in" / "for" is dropped.
+    """
+    if ";" not in post:
+        return []
+    parts = [x.strip(" ,.") for x in re.split(r";\s*(?:and\s+)?", post) if x.strip(" ,.")]
+    parts[0] = re.sub(r"^(?:on|in|for)\s+", "", parts[0])
+    return parts if len(parts) >= 2 and all(x[:1].isupper() for x in parts) else []

@@ -172,7 +172,7 @@ def singular(word: str) -> str:
     """Singular of a plural trigger ("MoUs", "memoranda of understanding", "treaties")."""
     word = re.sub(r"(?i)ies\b", "y", word, count=1)
     word = re.sub(r"(?i)(?<=[a-z])s\b", "", word, count=1)
-    return re.sub(r"(?i)memoranda", "memorandum", word)
+    return re.sub(r"[Mm]emorand(?:a|ums)\b", lambda m: m.group()[0] + "emorandum", word)
 
 
 def final_kind(kind: str, commercial: bool, parties: list[str] | None = None) -> str:

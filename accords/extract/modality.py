@@ -21,7 +21,10 @@ FUTURE_FRAME = re.compile(
     rf"|\bwork(?:s|ed|ing)?\s+towards?\s+(?:the\s+)?(?:early\s+)?{_EVENT_NOUN}\b"
     # "are expected to sign", "are set to conclude", "will be signed", "to be signed"
     r"|\b(?:expected|set|due|scheduled|poised|slated)\s+to\s+(?:be\s+)?(?:sign|conclud|exchang|ink)\w*"
-    r"|\b(?:will|to)\s+be\s+(?:signed|exchanged|concluded|inked)\b",
+    r"|\b(?:will|to)\s+be\s+(?:signed|exchanged|concluded|inked)\b"
+    # "will visit X to attend the ceremony and witness the signing of": a bare "witness" coordinated
+    # with an earlier modal or infinitive verb shares its future.
+    rf"|\b(?:will|shall|to)\s[^.;:]{{0,160}}?\band\s+(?:also\s+)?(?:witness|attend|oversee)\s+(?:the\s+)?{_EVENT_NOUN}\b",
     re.IGNORECASE,
 )
 # "welcomed the conclusion of negotiations on / the substantial conclusion of": agreed, not signed.

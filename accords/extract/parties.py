@@ -46,6 +46,7 @@ _NOT_PARTY_BEFORE = re.compile(
     r"\b(?:within|across|throughout|among|outside|chair\s+of|framework\s+of|auspices\s+of)\s+(?:the\s+)?$",
     re.I,
 )
+_WITNESS_SIGNING = re.compile(r"\bwitness(?:es|ed|ing)?\s+(?:the\s+)?(?:signing|exchange)\b", re.I)
 _NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
 _GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
 
@@ -76,7 +77,13 @@ def parties_of(
     gov_countries: set[str] = set()
     not_parties: set[str] = set()
     prev_end = -1
+    # Bodies named before "witness(ed) the signing of" are the witnesses' business ("attend the
+    # ceremony for the X Link project and witness the signing"), not the signers.
+    wit = max(_WITNESS_SIGNING.finditer(sent, c0, pos), key=lambda x: x.end(), default=None) if pos else None
     for a, b, e in mentions_in(doc, s0 + c0, s0 + c1):
+        if wit and e.type == "ORGANIZATION" and a - s0 < wit.start() and not is_company(e):
+            not_parties.add(e.id)
+            continue
         if skip and e.type == "ORGANIZATION" and skip[0] <= a - s0 < skip[1] and not is_company(e):
             continue
         if (
@@ -131,7 +138,11 @@ def parties_of(
         commercial = True
     if not any(e.type == "ORGANIZATION" for e in ents) and not extra and not not_parties:
         # Entity tagging can miss companies in lower-case wire text: look for company names by form.
-        names = text_companies(sent[c0:c1])
+        clause = sent[wit.end() if wit else c0 : c1]
+        if skip and c0 <= skip[0] < c1:
+            # The instrument's topic names what it is about, not who signs it.
+            clause = sent[wit.end() if wit else c0 : skip[0]] + " ; " + sent[skip[1] : c1]
+        names = text_companies(clause)
         if names:
             gov = [e.code for e in ents if e.id in gov_countries and e.code and e.code not in names]
             return names + gov, False, True

@@ -69,7 +69,9 @@ BACKGROUND = re.compile(
     r"compl(?:y|ies|iance)|enforce\w*|monitor\w*|stick\w*\s+(?:by|to|with)|respect\w*|earlier|previous(?:ly)?|existing|former|prior|current|"
     r"recent(?:ly)?|last|for\s+example|for\s+instance|such\s+as|like|review\w*|welcom\w*|at\s+the\s+time\s+of|"
     r"anniversary|since|terms\s+of|extension\s+of|expir\w*|amend(?:s|ing)?|to\s+upgrade|upgrading|"
-    r"expand(?:s|ing)?|expansion\s+of|broaden\w*|importance\s+of)\b",
+    r"expand(?:s|ing)?|expansion\s+of|broaden\w*|importance\s+of|"
+    # a provision or aim of an existing instrument: "Article 6 of", "the temperature goal of"
+    r"articles?\s+\d+\w*(?:\.\d+)?\s+of|goals?\s+of|objectives?\s+of|principles?\s+of|spirit\s+of|provisions?\s+of)\b",
     re.IGNORECASE,
 )
 # "welcomed the signing of": a report of the signing itself, not a background mention.
@@ -102,7 +104,7 @@ RATIFIED_BEFORE = re.compile(
 )
 # A passive participle right after the noun: "the agreement signed today", "the MoU was inked".
 PASSIVE = re.compile(
-    r"^\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|has\s+been|have\s+been|had\s+been|is|are|being)\s+)?"
+    r"^\s*(?:\)|\([A-Z][\w-]*\))?\s*,?\s*(?:(?:which|that)\s+)?(?:(?:was|were|has\s+been|have\s+been|had\s+been|is|are|being)\s+)?"
     r"(?:(?P<s>signed|inked|initial(?:l)?ed|concluded|exchanged|renewed)|(?P<a>reached|agreed|struck|announced))\b",
     re.IGNORECASE,
 )
@@ -159,3 +161,35 @@ ONGOING_SINCE = re.compile(
     r"\b[^.;]{0,30}?\bsince\b",
     re.I,
 )
+
+
+# Only a coordinator and event nouns between two instruments: "X (ACR) and (the) signing of the".
+CO_BACKGROUND = re.compile(
+    r"\s*(?:\([A-Z][\w-]*\)\s*)?(?:and|as\s+well\s+as)\s+(?:the\s+)?"
+    r"(?:(?:signing|entry\s+into\s+force|conclusion|launch|renewal)\s+of\s+(?:the\s+|a\s+)?)?",
+    re.I,
+)
+# A counted plural whose items follow after ";": "two Memoranda of Understanding (MOU); a MOU on X".
+COUNT_THEN_ITEMS = re.compile(r"\s*(?:\([A-Z]{2,6}s?\)\s*)?[;—–]\s*(?:an?|the|one)\s", re.I)
+_OWN_NAME = re.compile(r"(?:\b[A-Z][\w'’-]*\s*)*$")
+
+
+def background_window(sent: str, own0: int, a: int, mods: str) -> str:
+    """The words before an instrument that may frame it as background.
+
+    The window starts before the name's modifiers, so a long name does not push the cue out ("such
+    as the entry into force of the X-Y Digital Economy Agreement"), and ends before the capitalised
+    words of the name itself, which are no cue ("a legally binding Implementation Agreement").
+    """
+    own_name = _OWN_NAME.search(mods).group()  # type: ignore[union-attr]
+    return sent[max(own0, a - len(mods) - 45) : a - (len(own_name) + 1 if own_name else 0)]
+
+
+def future_frame_governs(pre: str) -> bool:
+    """True when a future frame ends right before the instrument, however far back it starts.
+
+    "will visit X on <date> to attend the ceremony for Y and witness the signing of": the nearest
+    cue ("signing") alone would say signed.
+    """
+    fm = max(FUTURE_FRAME.finditer(pre), key=lambda x: x.end(), default=None)
+    return fm is not None and len(pre) - fm.end() <= 30
