@@ -636,8 +636,8 @@ def test_witness_after_a_future_visit_is_planned_and_the_projects_body_no_party(
 
 def test_a_counted_plural_before_semicolon_items_is_their_header() -> None:
     text = (
-        "The Foreign Minister of Singapore met the Foreign Minister of Oman in Muscat. The two "
-        "ministers also witnessed the signing of two Memoranda of Understanding (MOU); a MOU on "
+        "The Foreign Minister of Singapore met the Foreign Minister of Oman in Muscat. Both "
+        "ministers then saw the signing of two Memoranda of Understanding (MOU); a MOU on "
         "Fisheries between the Singapore Food Agency and the Ministry of Agriculture of Oman; and a "
         "MOU on Tourism between the Singapore Tourism Board and the Ministry of Heritage of Oman."
     )
@@ -706,8 +706,8 @@ def test_inline_listed_instruments_take_the_future_of_the_sentence_before() -> N
 
 def test_an_uncounted_plural_with_semicolon_titles_is_one_record_per_title() -> None:
     text = (
-        "The Sultan of Brunei met the Prime Minister of Singapore in Singapore. Singapore and Brunei "
-        "agencies also signed Memoranda of Understanding on Cooperation in Solar Energy; Youth Exchange "
+        "The Sultan of Brunei met the Prime Minister of Singapore in Singapore. Agencies of the two "
+        "countries then signed Memoranda of Understanding on Cooperation in Solar Energy; Youth Exchange "
         "Scholarships; and Cooperation in Civil Service Capacity Development on the sidelines of the visit."
     )
     out = run(text)
@@ -716,3 +716,29 @@ def test_an_uncounted_plural_with_semicolon_titles_is_one_record_per_title() -> 
         ("Memorandum of Understanding on Youth Exchange Scholarships", ["education", "culture"]),
         ("Memorandum of Understanding on Cooperation in Civil Service Capacity Development", ["education"]),
     ]
+
+
+def test_newswire_deal_families() -> None:
+    from accords.extract import extract
+
+    def agr(text: str) -> list[tuple[str, str, list[str]]]:
+        return [(a["kind"], a["status"], sorted(a["parties"])) for a in extract(text).agreements]
+
+    ratified = "Peru's Senate on Thursday ratified an extradition treaty with Chile signed in Lima in 2025."
+    assert agr(ratified) == [("treaty", "signed", ["CHL", "PER"])]
+    bank = "Zambia has signed a deal with the Harbour Trade Bank to restructure its loans, officials said."
+    assert [p for _k, _s, p in agr(bank)] == [["Harbour Trade Bank", "ZMB"]]
+    vague = "The Peruvian minister met the Chilean minister; the two discussed a possible investment treaty."
+    assert agr(vague) == []
+    source = "Andes Oil Corp and Pacific Gas Ltd signed a gas contract, the companies said in a statement."
+    assert [k for k, _s, _p in agr(source)] == ["contract"]
+
+
+def test_the_two_countries_are_the_sides_the_sentence_names() -> None:
+    from accords.extract import extract
+
+    text = (
+        "Leaders of Japan and India met on Friday. On the sidelines, Peruvian President Ana Soto "
+        "held talks with Chilean President Luis Vera, and the two countries signed an agreement on visas."
+    )
+    assert [sorted(a["parties"]) for a in extract(text).agreements] == [["CHL", "PER"]]

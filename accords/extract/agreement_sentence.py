@@ -86,6 +86,12 @@ _NEW_INSTRUMENT = re.compile(
 )
 
 
+# Words that end the noun phrase before a plural instrument noun when counting back to a number.
+_NOT_IN_NOUN_PHRASE = frozenset(
+    "countries sides leaders parties governments ministers nations then also".split()
+)
+
+
 def analyse_sentence(
     doc: AgreementDoc, s0: int, s1: int, list_ctx: dict[str, Any] | None
 ) -> dict[str, Any] | None:
@@ -358,6 +364,8 @@ def analyse_sentence(
         if plural:
             for tok in reversed(re.findall(r"[\w-]+", sent[max(0, a - 60) : a])[-4:]):
                 tok = tok.lower()
+                if tok.endswith("ed") or tok in _NOT_IN_NOUN_PHRASE:
+                    break  # "the two countries then signed MOUs": the number counts the signers
                 if tok.isdigit() and len(tok) <= 2 or tok in NUMBER_WORDS:
                     count = int(tok) if tok.isdigit() else NUMBER_WORDS[tok]
                     break

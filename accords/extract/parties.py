@@ -46,6 +46,10 @@ _NOT_PARTY_BEFORE = re.compile(
     r"\b(?:within|across|throughout|among|outside|chair\s+of|framework\s+of|auspices\s+of)\s+(?:the\s+)?$",
     re.I,
 )
+# A country as the subject of the signing verb: its government is a party, even to a bank deal.
+_SIGNS_AFTER = re.compile(
+    r"\s+(?:has\s+|have\s+|had\s+)?(?:also\s+|jointly\s+)?(?:signed|inked|sealed|clinched|concluded)\b"
+)
 _WITNESS_SIGNING = re.compile(r"\bwitness(?:es|ed|ing)?\s+(?:the\s+)?(?:signing|exchange)\b", re.I)
 _NOT_PARTY_AFTER = re.compile(r"^\s*(?:summit|meeting|ministers|leaders|chair|member)", re.I)
 _GOV_OF = re.compile(r"\b(?:government|republic)\s+of\s+(?:the\s+)?$", re.I)
@@ -117,8 +121,10 @@ def parties_of(
                 and (len(bm.group(1)) >= 5 or not bm.group(1).isupper())
             ):  # fmt: skip
                 brand[e.id] = bm.group(1)
-        elif e.type == "COUNTRY" and _GOV_OF.search(text[max(0, a - 20) : a]):
-            gov_countries.add(e.id)
+        elif e.type == "COUNTRY" and (
+            _GOV_OF.search(text[max(0, a - 20) : a]) or _SIGNS_AFTER.match(text, b, b + 30)
+        ):
+            gov_countries.add(e.id)  # "the Government of X", "Malawi has signed a deal with X Bank"
         ents.append(e)
         prev_end = b
     if _PRONOUN_SUBJ.match(sent[c0:c1]) and c0 > 0:
@@ -173,7 +179,11 @@ def parties_of(
                 if c not in out:
                     out.append(c)
         elif len(countries) < 2 and _TWO_SIDES.search(seg):
-            for c in doc.main_countries[:2]:
+            # "Marcos held talks with Gusmao, and the two countries signed": the sides the sentence
+            # names come before the article's main pair.
+            sides = [e for _a, _b, e in mentions_in(doc, s0, s0 + c1) if e.type in ("PERSON", "COUNTRY")]
+            named = list(dict.fromkeys(e.code for e in sides if e.code))
+            for c in (named if len(named) == 2 else doc.main_countries[:2]):
                 if c not in out:
                     out.append(c)
             # "each side" in a company story means the companies: stay weak (inherit) there.

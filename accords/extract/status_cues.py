@@ -59,7 +59,7 @@ HEDGE = re.compile(
     r"\b(?:not|no|never|uncertain|unlikely|doubt\w*|less\s+certain|fail(?:ed|s)?\s+to|failure|"
     r"refus\w*|reject\w*|collaps\w*|scrap\w*|cancel\w*|terminat\w*|suspend\w*|withdr[ae]w\w*|"
     r"breach\w*|violat\w*|recommend\w*|urg(?:e|ed|es|ing)|call(?:s|ed)?\s+for|complain\w*|"
-    r"complaint|against|prospects?\s+for|whether)\b",
+    r"complaint|against|prospects?\s+for|whether|possible|potential|eventual)\b",
     re.IGNORECASE,
 )
 # Background: the instrument exists already and is only referred to.
@@ -100,7 +100,9 @@ REPORTED = re.compile(
 COORDINATED = re.compile(r"\b(?:and|as\s+well\s+as)\s+(?:an?|the)?\s*(?:\w+\s+){0,2}$", re.I)
 # An instrument whose instruments of ratification are exchanged in the news event.
 RATIFIED_BEFORE = re.compile(
-    r"\b(?:ratif\w*|instruments?\s+of\s+(?:ratification|accession))\s+(?:of\s+)?(?:the\s+)?$", re.I
+    r"\b(?:ratif\w*|instruments?\s+of\s+(?:ratification|accession))\s+(?:of\s+)?(?:the\s+|an?\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,3}$",  # "ratified an extradition treaty"
+    re.I
 )
 # A passive participle right after the noun: "the agreement signed today", "the MoU was inked".
 PASSIVE = re.compile(

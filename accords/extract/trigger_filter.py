@@ -24,6 +24,13 @@ _AMENDED = re.compile(
 )
 
 
+# A statement as the source of the report: "said in a (joint) statement", "according to a statement".
+_SOURCE_STATEMENT = re.compile(
+    r"\b(?:said|says|announced|added|stated|according\s+to)\s+(?:in\s+)?(?:an?|the|their|its)\s+(?:joint\s+)?$",
+    re.I,
+)
+
+
 def kept_triggers(doc: Doc, s0: int, s1: int) -> list[re.Match[str]]:
     """The instrument nouns of sentence ``text[s0:s1]`` that name an instrument (offsets in the sentence).
 
@@ -71,6 +78,8 @@ def kept_triggers(doc: Doc, s0: int, s1: int) -> list[re.Match[str]]:
             r"\b(?:reach\w*|f[io]und|find)\b", sent, re.I
         ):
             continue
+        if KIND_CLASS.get(KIND_OF_GROUP[group]) == "statement" and _SOURCE_STATEMENT.search(sent, 0, a):
+            continue  # "the companies said in a joint statement": where the news came from
         if kept and _AMENDED.search(sent, kept[-1].end(), a):
             continue  # the instrument being amended / upgraded is background, not a new one
         if (
