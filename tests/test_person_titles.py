@@ -33,3 +33,12 @@ def test_a_portfolio_without_a_name_has_no_name_start() -> None:
 def test_malay_honorific_chains() -> None:
     text = "The Minister of Foreign Affairs, Dato' Seri Utama Haji Ahmad Rizal, met his counterpart."
     assert {e["name"] for e in extract_entities(text)[0] if e["type"] == "PERSON"} == {"Ahmad Rizal"}
+
+
+def test_member_of_parliament_is_a_role_not_an_organization() -> None:
+    from accords.extract.entities import extract_entities
+
+    text = "Ms Ana Soto, Member of Parliament for North Lima, is visiting Santiago."
+    ents = extract_entities(text)[0]
+    assert "Ana Soto" in {e["name"] for e in ents if e["type"] == "PERSON"}
+    assert not [e for e in ents if e["type"] == "ORGANIZATION" and "Member" in e["name"]]
