@@ -18,20 +18,27 @@ SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
 }
 
 
-def doc_for(text: str, published: date | None = date(2024, 3, 6)) -> AgreementDoc:
-    """The agreement pass's article index for ``text``, tagging every surface form of ``SPEC``."""
+def tag(text: str, spec: dict[str, tuple[str, str, str | None, str | None]]) -> tuple[list[dict], list[dict]]:
+    """Entity and mention lists for ``text`` by exact surface matching of ``spec`` (longest first)."""
     ents: dict[str, dict] = {}
     mentions: list[dict] = []
     taken: list[tuple[int, int]] = []
-    for surface in sorted(SPEC, key=len, reverse=True):
-        typ, name, code, role = SPEC[surface]
+    for surface in sorted(spec, key=len, reverse=True):
+        typ, name, code, role = spec[surface]
         for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append(m.span())
             eid = f"{typ}:{name}"
-            ents.setdefault(eid, {"entity_id": eid, "type": typ, "name": name, "aliases": [],
-                                  "country_code": code, "role": role, "acronym": None})  # fmt: skip
+            e = ents.setdefault(eid, {"entity_id": eid, "type": typ, "name": name, "aliases": [],
+                                      "country_code": code, "role": role, "acronym": None,
+                                      "mention_count": 0})  # fmt: skip
+            e["mention_count"] += 1
             mentions.append({"entity_id": eid, "start": m.start(), "end": m.end(), "text": m.group()})
-    mentions.sort(key=lambda x: x["start"])
-    return build_agreement_doc(text, None, published, list(ents.values()), mentions)
+    return list(ents.values()), sorted(mentions, key=lambda x: x["start"])
+
+
+def doc_for(text: str, published: date | None = date(2024, 3, 6)) -> AgreementDoc:
+    """The agreement pass's article index for ``text``, tagging every surface form of ``SPEC``."""
+    ents, mentions = tag(text, SPEC)
+    return build_agreement_doc(text, None, published, ents, mentions)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from accords.extract.agreements import extract_agreements
+from tests.agreement_helpers import tag
 
 # surface form -> (type, canonical name, country code, role)
 SPEC: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -66,32 +66,7 @@ for _title in ("Promotion and Protection of Investments", "Joint Declaration on 
 
 def entities_for(text: str) -> tuple[list[dict], list[dict]]:
     """Build entity and mention lists by exact surface matching (longest first)."""
-    ents: dict[str, dict] = {}
-    mentions: list[dict] = []
-    taken: list[tuple[int, int]] = []
-    for surface in sorted(SPEC, key=len, reverse=True):
-        typ, name, code, role = SPEC[surface]
-        for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            taken.append(m.span())
-            eid = f"{typ}:{name}"
-            e = ents.setdefault(
-                eid,
-                {
-                    "entity_id": eid,
-                    "type": typ,
-                    "name": name,
-                    "aliases": [],
-                    "country_code": code,
-                    "role": role,
-                    "acronym": None,
-                    "mention_count": 0,
-                },
-            )
-            e["mention_count"] += 1
-            mentions.append({"entity_id": eid, "start": m.start(), "end": m.end(), "text": m.group()})
-    return list(ents.values()), sorted(mentions, key=lambda x: x["start"])
+    return tag(text, SPEC)
 
 
 def run(text: str, published: date | None = date(2024, 7, 4), title: str | None = None) -> list[dict]:
