@@ -309,10 +309,12 @@ def group(reports: list[Report]) -> list[_Cluster]:
 
 
 def _best_name(members: list[Report]) -> str | None:
+    """The name most members give; ties: the name of the furthest stage, then the longest."""
     names = Counter(m.name for m in members if m.name)
     if not names:
         return None
-    return min(names, key=lambda n: (-names[n], -len(n), n))
+    stage = {n: max(STAGES.index(m.status) for m in members if m.name == n) for n in names}
+    return min(names, key=lambda n: (-names[n], -stage[n], -len(n), n))
 
 
 def _iso(d: date | None) -> str | None:
