@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from accords import pipeline
+from accords.query import query
 from accords.records import Extraction
 from accords.runner import run_ingest, run_reprocess
 from accords.settings import Settings
@@ -292,3 +293,17 @@ def test_events_are_built_for_agreements_stored_before_events_existed(
     run_ingest(s, log=quiet)
     evs = read_table(s.warehouse_dir, "agreement_events").to_pylist()
     assert len(evs) == 1 and evs[0]["article_count"] == 3
+
+
+def test_agreement_timeline_has_one_row_per_event_and_stage(tmp_path: Path, stub: None) -> None:
+    s = ingest(tmp_path, ["treaty-planned", "treaty-agreed", "treaty-signed", "fta-signed"])
+    df = query("select name, stage, reported, article_title, furthest_status, article_count "
+               "from agreement_timeline order by first_reported, stage_order", s.warehouse_dir)
+    rows = [(r.stage, str(r.reported)[:10], r.article_title, r.furthest_status) for r in df.itertuples()]
+    assert rows == [
+        ("signed", "2025-02-07", "fta-signed", "signed"),
+        ("planned", "2025-03-02", "treaty-planned", "signed"),
+        ("agreed", "2025-04-11", "treaty-agreed", "signed"),
+        ("signed", "2025-05-10", "treaty-signed", "signed"),
+    ]
+    assert set(df["article_count"]) == {1, 3}
