@@ -41,7 +41,7 @@ KIND_CLASSES: dict[str, str] = {
     "programme": "agreement", "other": "agreement",
 }
 STAGES = ("planned", "agreed", "signed")  # in lifecycle order: the furthest is the last reached
-NAME_THRESHOLD = 0.5  # token Jaccard of two names for a named match
+NAME_THRESHOLD = 0.6  # token Jaccard of two names for a named match
 SAME_ARTICLE_THRESHOLD = 0.8  # two reports in one article: only near-identical names join
 NAMED_WINDOW_DAYS = 3 * 365  # reports further apart than this are never one instrument
 UNNAMED_WINDOW_DAYS = 14
@@ -56,6 +56,7 @@ accord accords pact deal protocol contract arrangement programme program plan de
 statement letter intent cooperation co operation collaboration field fields area areas sector
 bilateral new renewed renew renewal enhanced signed signing republic government governments
 ministry minister state states national kingdom
+text draft terms talks negotiation negotiations conclusion aim
 """.split())
 _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "GBR": ("uk", "britain", "british"), "USA": ("us", "usa", "american", "america"),

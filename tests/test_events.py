@@ -158,3 +158,14 @@ def test_name_similarity_drops_country_names_and_expands_acronyms() -> None:
     d = rep(4, "memorandum_of_understanding", "signed", ("GBR", "SGP"), "MOU on the TCTP")
     assert name_similarity(c, d) == 1.0
     assert name_similarity(a, rep(5, "agreement", "signed", ("GBR", "SGP"), "Agreement")) is None
+
+
+def test_names_sharing_one_signing_body_are_not_enough() -> None:
+    a = rep(1, "memorandum_of_understanding", "signed", ("NOR", "OMN"),
+            "Memorandum of Understanding between the Oman Research Council and Innovation Norway",
+            ("science_technology",), "2025-03-01")
+    b = rep(2, "memorandum_of_understanding", "signed", ("NOR", "OMN"),
+            "Memorandum of Understanding between the Norwegian Water Agency and the Oman Research Council "
+            "on water innovation", ("science_technology", "environment"), "2025-05-01")
+    assert match(a, b) is None
+    assert len(build_events([a, b])[0]) == 2
