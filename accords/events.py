@@ -153,6 +153,26 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@cache
+def _words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A name's casefolded words and its acronyms (words of 3+ capitals), computed once per name."""
+    raw = _WORD.findall(_fold(name))
+    acronyms = frozenset(w.casefold() for w in raw if len(w) >= 3 and w.isupper())
+    return tuple(w.casefold() for w in raw), acronyms
+
+
+@cache
+def _dropped(parties: tuple[str, ...]) -> frozenset[str]:
+    """Words that say nothing about which instrument it is: generic words, the parties' names."""
+    return _GENERIC.union(*(_country_words(p) for p in parties))
+
+
+@cache
+def _content(words: tuple[str, ...], parties: tuple[str, ...]) -> frozenset[str]:
+    drop = _dropped(parties)
+    return frozenset(w for w in words if w not in drop and not w.isdigit() and len(w) > 1)
+
+
 def name_tokens(name: str | None, parties: tuple[str, ...] = (), other: str | None = None) -> frozenset[str]:
     """Content words of an instrument name: no generic words, no party country names.
 
@@ -161,13 +181,12 @@ def name_tokens(name: str | None, parties: tuple[str, ...] = (), other: str | No
     """
     if not name:
         return frozenset()
-    words = [w.casefold() for w in _WORD.findall(_fold(name))]
+    words, acronyms = _words(name)
     if other:
-        both = _WORD.findall(_fold(f"{name} {other}"))
-        acronyms = {w.casefold() for w in both if len(w) >= 3 and w.isupper()}
-        words = _collapse_acronyms(words, acronyms)
-    drop = _GENERIC.union(*(_country_words(p) for p in parties))
-    return frozenset(w for w in words if w not in drop and not w.isdigit() and len(w) > 1)
+        acronyms = acronyms | _words(other)[1]
+    if acronyms:
+        words = tuple(_collapse_acronyms(list(words), set(acronyms)))
+    return _content(words, parties)
 
 
 def _collapse_acronyms(words: list[str], acronyms: set[str]) -> list[str]:
