@@ -47,6 +47,10 @@ NAMED_WINDOW_DAYS = 3 * 365  # reports further apart than this are never one ins
 UNNAMED_WINDOW_DAYS = 14
 SIGNED_DATE_TOLERANCE_DAYS = 7  # an instrument is signed once: two signing dates further apart differ
 LATE_PLAN_DAYS = 30  # "will sign" reported this long after a signing is another instrument
+# A report naming fewer than two parties says little about which instrument it is ("a merger
+# agreement"): it joins only a near-identical name reported within a month, and never without a party.
+FEW_PARTIES_THRESHOLD = 0.8
+FEW_PARTIES_WINDOW_DAYS = 30
 _NO_DATE = date.max
 
 _GENERIC = frozenset("""
@@ -220,6 +224,7 @@ class Match:
 
     score: float
     reason: str
+    named: bool = True  # False: joined on parties, fields and dates only (see ``group``)
 
 
 def conflict(a: Report, b: Report) -> str | None:
@@ -257,6 +262,12 @@ def match(a: Report, b: Report) -> Match | None:
     if not (equal or subset):
         return None
     sim = name_similarity(a, b)
+    if not a.parties or not b.parties:
+        return None
+    days = abs((a.day - b.day).days) if _NO_DATE not in (a.day, b.day) else None
+    if len(smaller) < 2 and (sim is None or sim < FEW_PARTIES_THRESHOLD or days is None
+                             or days > FEW_PARTIES_WINDOW_DAYS):
+        return None
     fields_equal = bool(a.fields) and a.fields == b.fields
     fields_overlap = bool(set(a.fields) & set(b.fields))
     parts = ["parties equal" if equal else "parties subset (multilateral, one report misses a party)"]
@@ -271,7 +282,7 @@ def match(a: Report, b: Report) -> Match | None:
         # Unnamed (or a name of generic words only): same parties, same fields, days apart.
         if not equal or not fields_equal:
             return None
-        if a.day == _NO_DATE or b.day == _NO_DATE or abs((a.day - b.day).days) > UNNAMED_WINDOW_DAYS:
+        if days is None or days > UNNAMED_WINDOW_DAYS:
             return None
         parts.insert(0, "unnamed")
         score = 0.5
@@ -281,10 +292,9 @@ def match(a: Report, b: Report) -> Match | None:
     if a.date and b.date:
         parts.append("dates agree")
         score += 0.1
-    days = abs((a.day - b.day).days) if _NO_DATE not in (a.day, b.day) else None
     if days is not None:
         parts.append(f"{days} days apart")
-    return Match(round(score, 4), "; ".join(parts))
+    return Match(round(score, 4), "; ".join(parts), named=sim is not None)
 
 
 @dataclass
@@ -299,6 +309,8 @@ def group(reports: list[Report]) -> list[_Cluster]:
 
     Reports are taken in canonical order; each joins the earlier event holding its best match
     (ties: the earlier event) unless a member conflicts with it; otherwise it starts an event.
+    A report matching an event only as unnamed (parties, fields, dates) must match every member,
+    so such matches cannot chain along a run of days.
     """
     unique = {r.agreement_id: r for r in reports}
     clusters: list[_Cluster] = []
@@ -311,8 +323,11 @@ def group(reports: list[Report]) -> list[_Cluster]:
             members = clusters[i].members
             if any(conflict(m, rep) is not None for m in members):
                 continue
-            for m in members:
-                found = match(m, rep)
+            found_all = [(m, match(m, rep)) for m in members]
+            named = any(f is not None and f.named for _, f in found_all)
+            if not named and any(f is None for _, f in found_all):
+                continue  # joined on fields and dates alone: only when it matches every member
+            for m, found in found_all:
                 if found is not None and (best is None or found.score > best[0]):
                     best = (found.score, i, m, found)
         if best is None:

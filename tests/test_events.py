@@ -169,3 +169,18 @@ def test_names_sharing_one_signing_body_are_not_enough() -> None:
             "on water innovation", ("science_technology", "environment"), "2025-05-01")
     assert match(a, b) is None
     assert len(build_events([a, b])[0]) == 2
+
+
+def test_unnamed_reports_do_not_chain_and_need_two_parties() -> None:
+    # Five unnamed reports, a week apart each: the first and the last are 28 days apart.
+    chain = [rep(n, "agreement", "agreed", ("CAN", "MEX"), None, ("trade",), f"2025-03-{1 + 7 * n:02d}")
+             for n in range(5)]
+    events, _ = build_events(chain)
+    assert all(e["agreement_count"] <= 3 for e in events) and len(events) >= 2
+    # No party: nothing says which instrument it is. One party: only a near-identical name, days apart.
+    assert match(rep(1, "agreement", "agreed", (), "merger agreement"),
+                 rep(2, "agreement", "agreed", (), "merger agreement")) is None
+    assert match(rep(1, "agreement", "agreed", ("MEX",), "Pemex supply contract"),
+                 rep(2, "agreement", "agreed", ("MEX",), "Pemex supply contract", reported="2026-01-05"))
+    late = rep(2, "agreement", "agreed", ("MEX",), "Pemex supply contract", reported="2026-06-05")
+    assert match(rep(1, "agreement", "agreed", ("MEX",), "Pemex supply contract"), late) is None
