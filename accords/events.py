@@ -7,10 +7,10 @@ signed and mentioned again later, each time in another article. ``group`` links 
 1. Blocking: a report can only join reports of the same kind class (``KIND_CLASSES``) that share
    a pair of parties (a block key ``class|A|B`` per pair, see ``block_keys``).
 2. Matching (``match``): party sets equal, or one a subset of the other for a multilateral
-   instrument with a named match; instrument names similar (tokens without the parties' own
-   country names and generic words, acronyms expanded), or, for unnamed reports, the same
-   fields reported within ``UNNAMED_WINDOW_DAYS``; no conflicting signing dates; a renewal only
-   joins renewals.
+   instrument with a named match; instrument names similar (``accords.event_names``: tokens
+   without the parties' own country names and generic words, acronyms expanded), or, for
+   unnamed reports, the same fields reported within ``UNNAMED_WINDOW_DAYS``; no conflicting
+   signing dates; a renewal only joins renewals.
 3. Grouping: reports in a canonical order (first reported, then article_id and agreement_id:
    all content-derived) join the best-matching earlier event; so the same set of reports gives
    the same events and ids whatever order or batches they came in. ``event_id`` is the
@@ -22,14 +22,13 @@ Every joined report gets a link row saying which member it matched and why.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from itertools import combinations
 from typing import Any
 
+from accords.event_names import name_tokens
 from accords.ids import stable_id
 
 # Kinds that may be the same instrument in different reports ("deal" one day, "accord" the next;
@@ -53,22 +52,7 @@ FEW_PARTIES_THRESHOLD = 0.8
 FEW_PARTIES_WINDOW_DAYS = 30
 _NO_DATE = date.max
 
-_GENERIC = frozenset("""
-a an and the of on in for to at by with between among from its their under into as regarding
-memorandum memoranda memorandums understanding mou mous moc agreement agreements treaty treaties
-accord accords pact deal protocol contract arrangement programme program plan declaration joint
-statement letter intent cooperation co operation collaboration field fields area areas sector
-bilateral new renewed renew renewal enhanced signed signing republic government governments
-ministry minister state states national kingdom
-text draft terms talks negotiation negotiations conclusion aim
-""".split())
-_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "GBR": ("uk", "britain", "british"), "USA": ("us", "usa", "american", "america"),
-    "ARE": ("uae", "emirati"), "KOR": ("korea", "korean", "rok"), "CHN": ("chinese", "prc"),
-    "SGP": ("singapore", "singaporean"), "IDN": ("indonesian",), "MYS": ("malaysian",),
-}
 _RENEWAL = re.compile(r"\brenew(?:ed|al|s|ing)?\b", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -137,76 +121,6 @@ def block_keys(report: Report) -> list[str]:
     if len(report.parties) >= 2:
         return [f"{cls}|{a}|{b}" for a, b in combinations(report.parties, 2)]
     return [f"{cls}|{report.parties[0] if report.parties else '-'}"]
-
-
-@cache
-def _country_words(code: str) -> frozenset[str]:
-    """Words naming a country (to drop from instrument names: the parties already say it)."""
-    import pycountry  # lazily: its database takes a moment to load
-
-    words = set(_COUNTRY_ALIASES.get(code, ()))
-    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
-    if country is not None:
-        for attr in ("name", "official_name", "common_name"):
-            words |= {w.casefold() for w in _WORD.findall(getattr(country, attr, "") or "")}
-    return frozenset(words - {"of", "the", "and"})
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-@cache
-def _words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A name's casefolded words and its acronyms (words of 3+ capitals), computed once per name."""
-    raw = _WORD.findall(_fold(name))
-    acronyms = frozenset(w.casefold() for w in raw if len(w) >= 3 and w.isupper())
-    return tuple(w.casefold() for w in raw), acronyms
-
-
-@cache
-def _dropped(parties: tuple[str, ...]) -> frozenset[str]:
-    """Words that say nothing about which instrument it is: generic words, the parties' names."""
-    return _GENERIC.union(*(_country_words(p) for p in parties))
-
-
-@cache
-def _content(words: tuple[str, ...], parties: tuple[str, ...]) -> frozenset[str]:
-    drop = _dropped(parties)
-    return frozenset(w for w in words if w not in drop and not w.isdigit() and len(w) > 1)
-
-
-def name_tokens(name: str | None, parties: tuple[str, ...] = (), other: str | None = None) -> frozenset[str]:
-    """Content words of an instrument name: no generic words, no party country names.
-
-    With ``other`` (the name it is compared with), a run of words whose initials spell an
-    acronym of either name ("Third Country Training Programme", "TCTP") becomes that acronym.
-    """
-    if not name:
-        return frozenset()
-    words, acronyms = _words(name)
-    if other:
-        acronyms = acronyms | _words(other)[1]
-    if acronyms:
-        words = tuple(_collapse_acronyms(list(words), set(acronyms)))
-    return _content(words, parties)
-
-
-def _collapse_acronyms(words: list[str], acronyms: set[str]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        for acro in acronyms:
-            run = words[i:i + len(acro)]
-            if len(run) == len(acro) and "".join(w[0] for w in run) == acro:
-                out.append(acro)
-                i += len(acro)
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return out
 
 
 def name_similarity(a: Report, b: Report) -> float | None:
