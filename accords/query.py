@@ -7,6 +7,7 @@ module only saves typing in notebooks and in ``accords query``::
     con = connect("warehouse")
     con.sql("select party_name, count(*) from agreement_parties group by 1 order by 2 desc").show()
     con.sql("select name_a, name_b, year, meetings, agreements from dyads").show()
+    con.sql("select name, stage, reported, article_title from agreement_timeline").show()
     runs = load("runs", warehouse_dir="warehouse")
 
 Views read ``warehouse/<table>/*.parquet`` through a glob evaluated at query time, so a long-lived
@@ -149,6 +150,26 @@ CONVENIENCE_VIEWS: dict[str, str] = {
         select l.path, u.article_id, null::bigint as line
         from latest l, unnest(l.article_ids) as u(article_id)
     """,
+    # One row per agreement event and stage it reached (planned, agreed, signed): when the stage
+    # was first reported and in which article. An event is one instrument (accords.events).
+    "agreement_timeline": """
+        with stages as (
+            select event_id, 'planned' as stage, 1 as stage_order, planned_reported as reported,
+                   planned_article_id as article_id from agreement_events
+            union all
+            select event_id, 'agreed', 2, agreed_reported, agreed_article_id from agreement_events
+            union all
+            select event_id, 'signed', 3, signed_reported, signed_article_id from agreement_events
+        )
+        select e.event_id, e.kind, e.name, e.parties, e.fields, s.stage, s.stage_order, s.reported,
+               s.article_id, ar.title as article_title, e.status as furthest_status, e.signed_on,
+               e.article_count, e.first_reported, e.last_reported, e.renews_event_id
+        from stages s
+        join agreement_events e using (event_id)
+        left join articles ar on ar.article_id = s.article_id
+        where s.article_id is not null
+        order by e.first_reported nulls last, e.event_id, s.stage_order
+    """,
     "latest_runs": """
         select run_id, started_at, finished_at, status, trigger, command, files_seen, files_new,
                files_changed, files_failed, files_skipped, articles_written, entities_written,
@@ -194,13 +215,15 @@ def _table_source(warehouse: Path, table: str) -> str | None:
 def connect(warehouse_dir: str | Path = "warehouse", database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a view per warehouse table and the convenience views.
 
-    Table views: articles, entities, mentions, agreements, meetings, quarantine, file_articles,
-    ingestions, runs. Every view has all of the table's columns with their warehouse types, even when the
-    table has no files yet or older files lack a newer column. Convenience views:
+    Table views: articles, entities, mentions, agreements, meetings, agreement_events,
+    agreement_event_links, quarantine, file_articles, ingestions, runs. Every view has all of the
+    table's columns with their warehouse types, even when the table has no files yet or older
+    files lack a newer column. Convenience views:
     agreement_parties, agreement_fields, entity_mentions, entity_names, cooccurrence,
     meeting_participants (one row per meeting and participant, with the person's country_code),
     dyads (country pairs per year: meetings, agreements, first and last date), file_links (each
-    raw file's articles now, for old and new warehouses alike), latest_runs; plus
+    raw file's articles now, for old and new warehouses alike), agreement_timeline (one row per
+    agreement event and stage: first reported when and where), latest_runs; plus
     the country_names(code, name) lookup table.
     """
     location = as_location(warehouse_dir)

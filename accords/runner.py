@@ -16,6 +16,7 @@ import pyarrow as pa
 from accords import validate
 from accords.discover import FoundFile, discover
 from accords.errors import WarehouseError, WarehouseLocked
+from accords.eventstore import EventCollector, stage_events
 from accords.extract import EXTRACTOR_VERSION
 from accords.history import (
     RunInfo,
@@ -260,9 +261,12 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
             # changed never loads the ids.
             ctx = replace(ctx, known_article_ids=known_article_ids(wh))
         chunks = work_batches(planned, settings.batch_size, settings.batch_bytes)
-        outputs = _map(stages, settings, stages.process_batch, chunks, ctx)
+        collector = EventCollector()
+        outputs = collector.watch(_map(stages, settings, stages.process_batch, chunks, ctx))
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set(),
                        assembler=FileAssembler(ctx, planned))
+        # Agreement events of the new agreements, in the same commit (nothing new: nothing staged).
+        info.counts.records_quarantined += stage_events(staged, wh, info.run_id, collector.reports())
 
     result = execute_run(settings, info, body, log)
     limit = settings.compact_after_files
@@ -294,8 +298,12 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
         articles = read_table(wh, "articles", cols).to_pylist()
         log(f"run {info.run_id}: re-extracting {len(articles)} articles with extractor {EXTRACTOR_VERSION}")
         chunks = batches(articles, settings.batch_size)
-        outputs = _map(stages, settings, stages.reextract_batch, chunks, ctx)
+        collector = EventCollector({a["article_id"]: a["published"] for a in articles})
+        outputs = collector.watch(_map(stages, settings, stages.reextract_batch, chunks, ctx))
         _stage_outputs(staged, info, outputs, settings.crash_at)
+        # The agreements are all replaced: so are their events.
+        info.counts.records_quarantined += stage_events(staged, wh, info.run_id, collector.reports(),
+                                                        rebuild=True)
 
     return execute_run(settings, info, body, log)
 

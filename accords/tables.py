@@ -45,6 +45,23 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
         ("participant_ids", _list), ("countries", _list), ("location", _s), ("date", pa.date32()),
         ("evidence", _s), ("evidence_start", _i32), ("evidence_end", _i32), *_versions,
     ]),
+    # Agreement events (accords.events): one row per instrument, and one link row per agreement
+    # saying which event it belongs to and why; rebuilt, block by block, by the run adding agreements.
+    "agreement_events": pa.schema([
+        ("event_id", _s), ("kind", _s), ("kind_class", _s), ("name", _s), ("parties", _list),
+        ("fields", _list), ("status", _s), ("planned_reported", pa.date32()), ("planned_article_id", _s),
+        ("agreed_reported", pa.date32()), ("agreed_article_id", _s), ("signed_reported", pa.date32()),
+        ("signed_article_id", _s), ("signed_on", pa.date32()), ("first_reported", pa.date32()),
+        ("last_reported", pa.date32()), ("article_count", _i32), ("agreement_count", _i32),
+        ("agreement_ids", _list), ("renewal", pa.bool_()), ("renews_event_id", _s), ("run_id", _s),
+        ("schema_version", _s),
+    ]),
+    "agreement_event_links": pa.schema([
+        ("event_id", _s), ("agreement_id", _s), ("article_id", _s), ("linked_to", _s), ("reason", _s),
+        ("score", pa.float64()), ("blocks", _list), ("kind", _s), ("name", _s), ("status", _s),
+        ("parties", _list), ("fields", _list), ("date", pa.date32()), ("reported", pa.date32()),
+        ("renewal", pa.bool_()), ("run_id", _s), ("schema_version", _s),
+    ]),
     "quarantine": pa.schema([
         ("run_id", _s), ("source_path", _s), ("article_id", _s), ("record_type", _s),
         ("record_json", _s), ("schema_id", _s),
@@ -71,8 +88,8 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 # Commit order: data before history, so a completed run row implies its data is visible.
-TABLES = ("articles", "entities", "mentions", "agreements", "meetings", "quarantine", "file_articles",
-          "ingestions", "runs")
+TABLES = ("articles", "entities", "mentions", "agreements", "meetings", "agreement_events",
+          "agreement_event_links", "quarantine", "file_articles", "ingestions", "runs")
 
 
 def utcnow() -> datetime:

@@ -27,7 +27,8 @@ from accords.records import Extraction
 from accords.settings import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
-RECORD_TYPES = ("article", "entity", "mention", "agreement", "meeting", "run", "ingestion")
+RECORD_TYPES = ("article", "entity", "mention", "agreement", "meeting", "run", "ingestion", "agreement_event",
+                "agreement_event_link")
 # ISO 3166-1 alpha-3 plus the historical states the guidelines allow and Kosovo's user code.
 HISTORICAL_CODES = frozenset({"SUN", "DDR", "YUG", "CSK", "XKX"})
 

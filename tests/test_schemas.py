@@ -57,6 +57,24 @@ FIXTURES = {
         "status": "new", "articles": 1, "article_ids": [SHA], "error": None, "schema_version": "1.0.0",
         "ingested_at": "2026-01-01T00:00:00+00:00",
     },
+    "agreement_event": {
+        "event_id": "00112233445566aa", "kind": "treaty", "kind_class": "agreement",
+        "name": "Extradition Treaty", "parties": ["CHL", "KOR"], "fields": ["law_justice"],
+        "status": "signed", "planned_reported": "2026-01-01", "planned_article_id": SHA,
+        "agreed_reported": None, "agreed_article_id": None, "signed_reported": "2026-02-01",
+        "signed_article_id": "b" * 64, "signed_on": "2026-01-31", "first_reported": "2026-01-01",
+        "last_reported": "2026-02-01", "article_count": 2, "agreement_count": 2,
+        "agreement_ids": ["0123456789abcdef", "1123456789abcdef"], "renewal": False,
+        "renews_event_id": None, "run_id": RUN_ID, "schema_version": "1.0.0",
+    },
+    "agreement_event_link": {
+        "event_id": "00112233445566aa", "agreement_id": "1123456789abcdef", "article_id": "b" * 64,
+        "linked_to": "0123456789abcdef", "reason": "name 1.00; parties equal", "score": 2.0,
+        "blocks": ["agreement|CHL|KOR"], "kind": "treaty", "name": "Extradition Treaty",
+        "status": "signed", "parties": ["CHL", "KOR"], "fields": ["law_justice"],
+        "date": "2026-01-31", "reported": "2026-02-01", "renewal": False, "run_id": RUN_ID,
+        "schema_version": "1.0.0",
+    },
 }
 
 
