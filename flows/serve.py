@@ -92,6 +92,7 @@ async def _stop(runner: Any, gate: StopGate, settings: Settings, hurry: asyncio.
     """No new runs; runs in flight get ``grace`` seconds, then are killed and recorded; stop."""
     gate.closed = True
     runner.stopping = True
+    in_flight = bool(gate.held) or bool(flow_run_processes(spare_pgid))
     deadline = time.monotonic() + grace
     while gate.held and time.monotonic() < deadline and not hurry.is_set():
         await asyncio.sleep(0.05)
@@ -99,17 +100,18 @@ async def _stop(runner: Any, gate: StopGate, settings: Settings, hurry: asyncio.
         log(f"stopping: {len(gate.held)} flow run(s) still in flight after {grace:g} s: cancelling")
         # A run still being submitted may start its process after a first kill: kill until none is left.
         # Bounded: a submission stuck in an API call is cancelled with the runner below.
-        killed, until = False, time.monotonic() + 2 * KILL_WAIT_SECONDS + 1
+        until = time.monotonic() + 2 * KILL_WAIT_SECONDS + 1
         while time.monotonic() < until:
             procs = flow_run_processes(spare_pgid)
             if procs:
-                killed = True
                 await asyncio.to_thread(kill_processes, procs)
             if not gate.held and not flow_run_processes(spare_pgid):
                 break
             await asyncio.sleep(0.05)
-        if killed:
-            await asyncio.to_thread(recover_interrupted, settings, log)
+    if in_flight:
+        # A run killed here, or one that died of the terminal's own SIGINT (Ctrl-C reaches the
+        # whole foreground group), is recorded now rather than by the next run.
+        await asyncio.to_thread(recover_interrupted, settings, log)
     with contextlib.suppress(RuntimeError):  # not started yet
         await runner.astop()
 
