@@ -105,6 +105,23 @@ def _plain(run: Any, settings: Any) -> int:
     return 1 if result.failed else 0
 
 
+def _use_running_serve() -> str | None:
+    """Without PREFECT_API_URL, use the server of an ``accords serve`` running on this PREFECT_HOME.
+
+    Saves starting Prefect's temporary server (most of a no-op run's time), and the run shows in
+    the UI that serve's user has open. None (the temporary server, as before) when there is none.
+    """
+    from accords.server import running_server, ui_url
+
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    url = running_server(Path(os.environ["PREFECT_HOME"]), timeout=1.0)
+    if url:
+        os.environ["PREFECT_API_URL"] = url  # read when Prefect is imported, just after this
+        print(f"using the Prefect server of the running `accords serve`: {ui_url(url)}", file=sys.stderr)
+    return url
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
     settings = _settings(args)
@@ -112,6 +129,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         from accords.runner import run_ingest
 
         return _plain(run_ingest, settings)
+    _use_running_serve()
     ingest_flow = _flow("flows.ingest:ingest_flow")
     state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
                         trigger=settings.trigger, options=_flow_options(settings), return_state=True)
@@ -125,6 +143,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         from accords.runner import run_reprocess
 
         return _plain(run_reprocess, settings)
+    _use_running_serve()
     reprocess_flow = _flow("flows.ingest:reprocess_flow")
     state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir), options=_flow_options(settings),
                            return_state=True)
@@ -208,7 +227,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PREFECT_LOGGING_LEVEL"] = args.log_level
     return serve_command(_settings(args), cron=args.cron, interval=args.interval, watch=args.watch,
                          port=args.port, log=lambda m: print(m, flush=True),
-                         fetch_interval=args.fetch_interval)
+                         fetch_interval=args.fetch_interval, grace=args.grace)
 
 
 def cmd_trigger(args: argparse.Namespace) -> int:
@@ -299,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fetch-interval", type=float,
                    help="also serve the fetch flow (feeds in feeds.toml into raw/) every N seconds")
     p.add_argument("--log-level", default="INFO", help="Prefect log level of served runs (default INFO)")
+    p.add_argument("--grace", type=float, default=2.0,
+                   help="on SIGINT/SIGTERM, seconds a flow run in flight may take to finish before it "
+                   "is cancelled (default 2)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("trigger", help="run the served deployment now (trigger=manual)")

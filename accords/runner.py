@@ -328,3 +328,25 @@ def run_compact(settings: Settings, log: Log = print) -> RunResult:
             log(f"compact {t}: {len(files)} files -> 1")
 
     return execute_run(settings, info, body, log)
+
+
+def recover_interrupted(settings: Settings, log: Log = print, wait_seconds: float = 1.0) -> bool:
+    """Record now, as failed ("interrupted"), the runs whose process died before committing.
+
+    What the next run would do first, for a caller that just stopped a run (``accords serve`` on
+    shutdown). False when the lock stays taken (a live writer, or a lease not yet expired): the
+    next run recovers then.
+    """
+    wh = settings.warehouse_dir
+    init_warehouse(wh)
+    lock = writer_lock(wh)
+    try:
+        lock.acquire(wait_seconds, owner="recovery")
+    except WarehouseLocked as exc:
+        log(f"interrupted runs left for the next run to recover: {exc}")
+        return False
+    try:
+        _record_undone(wh, log)
+    finally:
+        lock.release()
+    return True

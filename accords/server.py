@@ -44,8 +44,14 @@ EVENT_LOCK_WAIT_SECONDS = 600.0
 # How often the serve process asks the server for due runs, unless PREFECT_RUNNER_POLL_FREQUENCY
 # says otherwise (Prefect's default, 10 s, makes file-arrival runs feel slow).
 DEFAULT_POLL_SECONDS = 5
-SERVER_FILE = "accords-server.json"  # in PREFECT_HOME: where `accords trigger` finds the server
+SERVER_FILE = "accords-server.json"  # in PREFECT_HOME: where `accords trigger` and `ingest` find it
 SERVER_LOG = "accords-server.log"
+# On SIGINT/SIGTERM `accords serve` lets a flow run in flight finish for this long, then kills it;
+# with the kill's own wait and the server's stop, the whole tree is gone well within 10 s.
+STOP_GRACE_SECONDS = 2.0
+# SIGTERM -> SIGKILL wait for flow-run processes being cancelled, and for the local server.
+KILL_WAIT_SECONDS = 2.0
+SERVER_STOP_SECONDS = 4.0
 
 Log = Callable[[str], None]
 
@@ -189,7 +195,7 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def stop_process_group(proc: subprocess.Popen[bytes], grace_seconds: float = 15.0) -> None:
+def stop_process_group(proc: subprocess.Popen[bytes], grace_seconds: float = SERVER_STOP_SECONDS) -> None:
     """SIGTERM a child's whole process group, SIGKILL whatever is left after the grace period."""
     pgid = proc.pid  # started with start_new_session: the child leads its own group
     with contextlib.suppress(ProcessLookupError):
@@ -207,6 +213,59 @@ def stop_process_group(proc: subprocess.Popen[bytes], grace_seconds: float = 15.
             os.killpg(pgid, signal.SIGKILL)
     if proc.poll() is None:
         proc.wait(timeout=5)
+
+
+def flow_run_processes(spare_pgid: int | None = None) -> list[Any]:
+    """The descendants of this process (flow runs and their workers) as psutil Processes.
+
+    Processes in the process group ``spare_pgid`` (the local server's) are left out.
+    """
+    import psutil
+
+    out = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error, OSError):
+            if spare_pgid is None or os.getpgid(child.pid) != spare_pgid:
+                out.append(child)
+    return out
+
+
+def _gone(proc: Any) -> bool:
+    import psutil
+
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
+def wait_gone(procs: list[Any], timeout: float) -> list[Any]:
+    """Wait until every process exited (zombies count as gone); the ones still alive.
+
+    Never reaps: the flow runs' parent (Prefect's runner) collects their exit codes.
+    """
+    deadline = time.monotonic() + timeout
+    alive = [p for p in procs if not _gone(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if not _gone(p)]
+    return alive
+
+
+def kill_processes(procs: list[Any], wait_seconds: float = KILL_WAIT_SECONDS) -> None:
+    """SIGTERM (and SIGCONT, for stopped ones) each process, SIGKILL what is left after the wait."""
+    import psutil
+
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signal.SIGCONT)
+    for proc in wait_gone(procs, wait_seconds):
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    wait_gone(procs, 1.0)
 
 
 class LocalServer:
@@ -257,6 +316,11 @@ class LocalServer:
         raise ServerError(f"prefect server not healthy after {self.start_timeout:.0f} s; "
                           f"last lines of {self.log_path}:\n{self.log_tail()}")
 
+    @property
+    def pgid(self) -> int | None:
+        """The server's process group (it leads its own), while it runs."""
+        return self.proc.pid if self.proc is not None else None
+
     def log_tail(self, lines: int = 15) -> str:
         """The end of the server's log file."""
         try:
@@ -288,16 +352,24 @@ def write_server_file(home: Path, api_url: str) -> Path:
     return path
 
 
+def running_server(home: Path, timeout: float = 2.0) -> str | None:
+    """The API URL of the server a running ``accords serve`` wrote to ``home``, if it answers.
+
+    A file left behind by a serve that died (nothing answers ``/api/health``) gives None.
+    """
+    try:
+        url = str(json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))["api_url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if url and health_ok(url, timeout=timeout) else None
+
+
 def resolve_api_url(env: Mapping[str, str], home: Path) -> str:
     """The server to talk to: PREFECT_API_URL, else the one a running ``accords serve`` started."""
     if env.get("PREFECT_API_URL"):
         return env["PREFECT_API_URL"]
-    try:
-        info = json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))
-        url = str(info["api_url"])
-    except (OSError, ValueError, KeyError, TypeError):
-        url = ""
-    if url and health_ok(url):
+    url = running_server(home)
+    if url:
         return url
     raise ServerError("no Prefect server found: start `accords serve` (or `make serve`) first, "
                       "or set PREFECT_API_URL")
@@ -352,10 +424,7 @@ def trigger_run(api_url: str, trigger: str = "manual", lock_wait_seconds: float 
 
 def refuse_second_server(home: Path) -> None:
     """Two servers on one SQLite file would contend for it: point the second serve at the first."""
-    try:
-        url = str(json.loads((home / SERVER_FILE).read_text(encoding="utf-8"))["api_url"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    if health_ok(url):
+    url = running_server(home)
+    if url:
         raise ServerError(f"another `accords serve` already runs a server on {url} with PREFECT_HOME={home}; "
                           f"stop it, or set PREFECT_API_URL={url} to use that server")

@@ -8,6 +8,7 @@ the installed package whatever the serve process's working directory is.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -23,6 +24,7 @@ from accords.server import (
     DEPLOYMENT,
     DEPLOYMENT_NAME,
     EVENT_LOCK_WAIT_SECONDS,
+    STOP_GRACE_SECONDS,
     LocalServer,
     Log,
     api_context,
@@ -36,6 +38,7 @@ from accords.server import (
     ui_url,
     write_server_file,
 )
+from accords.serving import serve_until_stopped
 from accords.settings import PROJECT_ROOT, Settings, load_settings
 from accords.watch import RawWatcher
 from flows.fetch import fetch_deployment
@@ -64,13 +67,13 @@ def ingest_deployment(settings: Settings | None = None, **schedule: Any) -> Any:
 
 
 def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: str, watch: bool = False,
-                     log: Log = print, fetch_interval: float | None = None) -> None:
-    """Serve the ingest flow as ``ingest/accords-ingest`` until interrupted (blocks).
+                     log: Log = print, fetch_interval: float | None = None,
+                     spare_pgid: int | None = None, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Serve the ingest flow as ``ingest/accords-ingest`` until SIGINT or SIGTERM (blocks).
 
     With ``fetch_interval`` the ``fetch`` flow (feeds of feeds.toml into raw/) is served too.
+    How a stop goes: ``serve_until_stopped``.
     """
-    from prefect import serve
-
     if not isinstance(settings.raw_dir, Path) and (watch or fetch_interval):
         # Watching needs file system events and fetching writes files: both need a local raw/.
         raise SettingsError(f"--watch and --fetch-interval need a local raw folder, not {settings.raw_dir}")
@@ -97,7 +100,7 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
             watcher.start()
             log(f"watch: watching {settings.raw_dir} for new or changed files")
         with api_context(api_url):
-            serve(*deployments, print_starting_message=False)
+            asyncio.run(serve_until_stopped(deployments, settings, log, grace=grace, spare_pgid=spare_pgid))
     finally:
         if watcher is not None:
             watcher.stop()
@@ -105,7 +108,8 @@ def serve_deployment(settings: Settings, schedule: Mapping[str, Any], api_url: s
 
 def serve_command(settings: Settings, cron: str | None = None, interval: float | None = None,
                   watch: bool = False, port: int | None = None, log: Log = print,
-                  env: MutableMapping[str, str] | None = None, fetch_interval: float | None = None) -> int:
+                  env: MutableMapping[str, str] | None = None, fetch_interval: float | None = None,
+                  grace: float = STOP_GRACE_SECONDS) -> int:
     """``accords serve``: use or start a Prefect server, then serve the deployment until stopped."""
     env = os.environ if env is None else env
     schedule = schedule_args(cron, interval)
@@ -114,6 +118,7 @@ def serve_command(settings: Settings, cron: str | None = None, interval: float |
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with contextlib.ExitStack() as stack:
+            server: LocalServer | None = None
             api_url = env.get("PREFECT_API_URL", "")
             if api_url:
                 if not health_ok(api_url, timeout=5):
@@ -130,7 +135,8 @@ def serve_command(settings: Settings, cron: str | None = None, interval: float |
                 marker = write_server_file(home, api_url)
                 stack.callback(marker.unlink, missing_ok=True)
             log(f"Prefect UI: {ui_url(api_url)}")
-            serve_deployment(settings, schedule, api_url, watch=watch, log=log, fetch_interval=fetch_interval)
+            serve_deployment(settings, schedule, api_url, watch=watch, log=log, fetch_interval=fetch_interval,
+                             spare_pgid=server.pgid if server is not None else None, grace=grace)
     except KeyboardInterrupt:
         pass
     finally:

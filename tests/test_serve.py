@@ -16,11 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 
 from accords.cli import build_parser, main
@@ -38,6 +40,7 @@ from accords.server import (
     port_is_free,
     resolve_api_url,
     run_parameters,
+    running_server,
     schedule_args,
     server_env,
     stop_process_group,
@@ -141,6 +144,21 @@ def test_resolve_api_url(tmp_path: Path) -> None:
     (tmp_path / SERVER_FILE).write_text(json.dumps({"api_url": f"http://127.0.0.1:{free_port()}/api"}))
     with pytest.raises(ServerError):
         resolve_api_url({}, tmp_path)
+
+
+def test_ingest_falls_back_to_a_temporary_server_without_a_live_serve(tmp_path: Path, monkeypatch) -> None:
+    from accords.cli import _use_running_serve
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert running_server(tmp_path) is None and _use_running_serve() is None  # no server file
+    # A file left by a serve that is gone (nothing answers there) is ignored.
+    (tmp_path / SERVER_FILE).write_text(json.dumps({"api_url": f"http://127.0.0.1:{free_port()}/api"}))
+    assert running_server(tmp_path) is None and _use_running_serve() is None
+    assert "PREFECT_API_URL" not in os.environ
+    # An explicit PREFECT_API_URL always wins.
+    monkeypatch.setenv("PREFECT_API_URL", "http://h:1/api")
+    assert _use_running_serve() is None and os.environ["PREFECT_API_URL"] == "http://h:1/api"
 
 
 def test_trigger_without_a_server_fails_clearly(capsys) -> None:
@@ -556,6 +574,14 @@ def test_serve_starts_and_stops_its_own_server(prefect_server: str, server_home:
         assert trig.returncode == 0, trig.stdout + trig.stderr
         row = wait_for("the manual run", lambda: completed_with(wh, "manual"), 30)
         assert row["articles_written"] == 4
+        # `accords ingest` on the same PREFECT_HOME runs on serve's server, not a temporary one.
+        ing = subprocess.run([sys.executable, "-m", "accords.cli", "ingest"], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+        assert ing.returncode == 0, ing.stdout + ing.stderr
+        assert f"running `accords serve`: http://127.0.0.1:{port}\n" in ing.stderr
+        (noop,) = [r for r in run_rows(wh) if r["run_id"] != row["run_id"]]
+        assert noop["files_unchanged"] == 3 and noop["articles_written"] == 0
+        assert api_flow_run(api_url, noop["flow_run_id"])["state_type"] == "COMPLETED"
         tree = _descendants(proc.pid)
         assert tree, "the server should be a child of `accords serve`"
         t0 = time.monotonic()
@@ -567,3 +593,190 @@ def test_serve_starts_and_stops_its_own_server(prefect_server: str, server_home:
     assert port_is_free(port) and not health_ok(api_url)
     assert not (home / SERVER_FILE).exists()
     assert "accords serve stopped" in log.read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# Integration: stopping `accords serve` (SIGINT / SIGTERM) while idle, starting a run, extracting
+# ---------------------------------------------------------------------------------------------
+
+def _tree(pid: int) -> list[psutil.Process]:
+    """``pid``'s descendants right now (the server, flow runs, their workers)."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def flow_run_members(serve_pid: int) -> list[psutil.Process]:
+    """Descendants of `accords serve` in its own process group: flow runs and their workers.
+
+    (The local server it starts leads a group of its own.)
+    """
+    out = []
+    for p in _tree(serve_pid):
+        with contextlib.suppress(psutil.Error, OSError):
+            if os.getpgid(p.pid) == serve_pid and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+    return out
+
+
+def assert_tree_gone(proc: subprocess.Popen[bytes], tree: list[psutil.Process], within: float = 10.0) -> None:
+    """`accords serve` and every process it had started exit within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    proc.wait(timeout=within)
+    _, alive = psutil.wait_procs(tree, timeout=max(0.0, deadline - time.monotonic()))
+    alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [(p.pid, p.cmdline()) for p in alive]
+    assert time.monotonic() <= deadline + 0.5
+    print(f"\n`accords serve` and its {len(tree)} descendants gone "
+          f"{time.monotonic() - deadline + within:.1f} s after the signal")
+
+
+def api_json(url: str, body: dict | None = None) -> dict:
+    """GET (or POST ``body`` to) the API; retried on 503, as Prefect's client does (SQLite busy)."""
+    data = None if body is None else json.dumps(body).encode()
+    for attempt in range(5):
+        req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"},
+                                     method="GET" if body is None else "POST")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback test server
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == 4:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+def create_run(api_url: str) -> str:
+    """A manual flow run of the deployment, due now (what `accords trigger` asks for); its id."""
+    dep = api_json(f"{api_url}/deployments/name/{DEPLOYMENT}")
+    run = api_json(f"{api_url}/deployments/{dep['id']}/create_flow_run",
+                   {"parameters": {"trigger": "manual"}})
+    return str(run["id"])
+
+
+def assert_history_clean(wh: Path) -> list[dict]:
+    """Nothing staged is left; every run either completed or is recorded failed 'interrupted'."""
+    assert not (wh / "_staging").exists() or list((wh / "_staging").iterdir()) == []
+    rows = run_rows(wh)
+    for r in rows:
+        assert r["status"].startswith("completed") or (
+            r["status"] == "failed" and r["error"].startswith("interrupted")), r
+    return rows
+
+
+@pytest.mark.integration
+def test_sigint_while_idle_stops_serve_and_its_server(server_home: Path, tmp_path: Path) -> None:
+    raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
+    home = tmp_path / "home"
+    copy_migrated_db(server_home, home)
+    env = _accords_env(home, raw, wh, api_url=None)
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    since = time.time()
+    with served(["--cron", "0 0 1 1 *", "--port", str(port)], env, log) as proc:
+        wait_for("the deployment", lambda: health_ok(api_url) and deployment_ready(api_url, since), 150,
+                 proc, log)
+        flow_run_id = create_run(api_url)
+        wait_for("the manual run", lambda: completed_with(wh, "manual"), 180, proc, log)
+        def ended() -> bool:
+            return (api_flow_run(api_url, flow_run_id)["state_type"] == "COMPLETED"
+                    and not flow_run_members(proc.pid))
+
+        assert wait_for("the run's end", ended, 60, proc, log)
+        time.sleep(1.0)  # the runner gives the run's slot back just after reaping its process
+        tree = _tree(proc.pid)
+        assert tree, "the server should be a child of `accords serve`"
+        proc.send_signal(signal.SIGINT)
+        assert_tree_gone(proc, tree)
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert port_is_free(port) and not (home / SERVER_FILE).exists()
+    text = log.read_text()
+    assert "SIGINT received: no new flow runs" in text and "cancelling" not in text
+    assert len(assert_history_clean(wh)) == 1
+
+
+@pytest.mark.integration
+def test_sigterm_while_a_run_is_starting(prefect_server: str, tmp_path: Path) -> None:
+    raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
+    env = _accords_env(tmp_path / "home", raw, wh, prefect_server)
+    since = time.time()
+    with served(["--cron", "0 0 1 1 *"], env, log) as proc:
+        wait_for("the deployment", lambda: deployment_ready(prefect_server, since), 60, proc, log)
+        first = create_run(prefect_server)
+
+        def pending() -> bool:
+            return api_flow_run(prefect_server, first)["state_type"] in ("PENDING", "RUNNING")
+
+        wait_for("the run to be submitted", pending, 60, proc, log)
+        tree = _tree(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        # Due now, created after the stop was asked: it must never start.
+        late = create_run(prefect_server)
+        assert_tree_gone(proc, tree + _tree(proc.pid))
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert "SIGTERM received: no new flow runs" in log.read_text()
+    late_run = api_flow_run(prefect_server, late)
+    # The next serve of this (shared) server would run it: gone before the assertion can fail.
+    urllib.request.urlopen(urllib.request.Request(f"{prefect_server}/flow_runs/{late}", method="DELETE"),
+                           timeout=10).close()
+    assert late_run["state_type"] == "SCHEDULED" and late_run["start_time"] is None, late_run
+    # The run that was starting either finished within the grace or was stopped; never left running.
+    final = ("COMPLETED", "CRASHED", "CANCELLED", "FAILED")
+    assert api_flow_run(prefect_server, first)["state_type"] in final
+    rows = assert_history_clean(wh)
+    assert all(r["flow_run_id"] == first for r in rows)
+
+
+@pytest.mark.integration
+def test_ctrl_c_during_extraction_cancels_and_records_the_run(server_home: Path, tmp_path: Path) -> None:
+    raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
+    home = tmp_path / "home"
+    copy_migrated_db(server_home, home)
+    env = _accords_env(home, raw, wh, api_url=None)
+    # The run stops itself with the lock held and its first batch staged: mid-extraction, and it
+    # will not finish within any grace.
+    env["ACCORDS_CRASH_AT"] = "pause:between_table_writes"
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    since = time.time()
+    with served(["--cron", "0 0 1 1 *", "--port", str(port)], env, log) as proc:
+        wait_for("the deployment", lambda: health_ok(api_url) and deployment_ready(api_url, since), 150,
+                 proc, log)
+        flow_run_id = create_run(api_url)
+        writer = wait_for("the run paused mid-extraction", lambda: paused_writer(wh), 180, proc, log)
+        tree = _tree(proc.pid)
+        assert writer in [p.pid for p in tree]
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: the whole group
+        assert_tree_gone(proc, tree)
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert port_is_free(port) and not (home / SERVER_FILE).exists()
+    assert "cancelling" in log.read_text()
+    # Recorded by `accords serve` itself on the way out, not left for the next run.
+    (row,) = assert_history_clean(wh)
+    assert row["status"] == "failed" and row["error"].startswith(f"interrupted: process {writer} ")
+    assert row["flow_run_id"] == flow_run_id
+
+
+@pytest.mark.integration
+def test_a_run_in_flight_finishes_within_the_grace(prefect_server: str, tmp_path: Path) -> None:
+    raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
+    env = _accords_env(tmp_path / "home", raw, wh, prefect_server)
+    env["ACCORDS_CRASH_AT"] = "pause:between_table_writes"
+    since = time.time()
+    with served(["--cron", "0 0 1 1 *", "--grace", "30"], env, log) as proc:
+        wait_for("the deployment", lambda: deployment_ready(prefect_server, since), 60, proc, log)
+        flow_run_id = create_run(prefect_server)
+        writer = wait_for("the run paused mid-extraction", lambda: paused_writer(wh), 180, proc, log)
+        assert isinstance(writer, int)
+        tree = _tree(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        wait_for("the stop notice", lambda: "SIGTERM received" in log.read_text(), 10, proc, log)
+        os.kill(writer, signal.SIGCONT)
+        assert_tree_gone(proc, tree, within=40)
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert "cancelling" not in log.read_text()
+    (row,) = assert_history_clean(wh)
+    assert row["status"] == "completed" and row["articles_written"] == 4 and row["flow_run_id"] == flow_run_id
+    assert api_flow_run(prefect_server, flow_run_id)["state_type"] == "COMPLETED"
