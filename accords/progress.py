@@ -39,6 +39,7 @@ class Snapshot:
     batches_total: int
     batches_done: int
     elapsed_s: float  # since the work on batches began (the rates and time left use this)
+    first_batch_s: float | None = None  # elapsed_s when the first batch was done
 
 
 def articles_per_second(s: Snapshot) -> float | None:
@@ -51,12 +52,17 @@ def seconds_left(s: Snapshot) -> float | None:
 
     Estimated from batches rather than files: batches are cut to similar sizes (files and
     bytes), while one file may be a 2,000-article piece of a .jsonl and the next a short page.
+    From the second batch on, the pace is that of the batches after the first: the first also
+    paid for starting the worker processes (seconds), which would inflate every estimate.
     """
     if s.batches_done >= s.batches_total:
         return 0.0
     if s.batches_done == 0 or s.elapsed_s <= 0:
         return None
-    return s.elapsed_s / s.batches_done * (s.batches_total - s.batches_done)
+    left = s.batches_total - s.batches_done
+    if s.batches_done >= 2 and s.first_batch_s is not None and s.elapsed_s > s.first_batch_s:
+        return (s.elapsed_s - s.first_batch_s) / (s.batches_done - 1) * left
+    return s.elapsed_s / s.batches_done * left
 
 
 def format_duration(seconds: float | None) -> str:
@@ -186,13 +192,14 @@ class Tracker:
         self.clock = clock
         self.total = self.done = self.articles = self.batches_total = self.batches_done = 0
         self._t0: float | None = None
+        self._first: float | None = None
         self._finished = False
 
     def snapshot(self) -> Snapshot:
         """The counts now."""
         elapsed = 0.0 if self._t0 is None else max(0.0, self.clock() - self._t0)
         return Snapshot(self.command, self.unit, self.total, self.done, self.articles,
-                        self.batches_total, self.batches_done, elapsed)
+                        self.batches_total, self.batches_done, elapsed, self._first)
 
     def start(self, total: int, done: int, batches_total: int) -> None:
         """``total`` items, ``done`` of them already accounted for, the rest in ``batches_total`` batches."""
@@ -210,6 +217,9 @@ class Tracker:
         self.articles += articles
         self.batches_done += 1
         snap = self.snapshot()
+        if self.batches_done == 1:
+            self._first = snap.elapsed_s
+            snap = self.snapshot()
         for sink in self.sinks:
             sink.update(snap)
 

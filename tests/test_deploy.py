@@ -57,7 +57,8 @@ def test_prefect_yaml_deploys_ingest_and_fetch_to_a_pool_from_this_checkout() ->
     (step,) = cfg["pull"]
     (build,) = cfg["build"]
     assert build["prefect.deployments.steps.run_shell_script"]["id"] == "project-dir"
-    assert step == {"prefect.deployments.steps.set_working_directory": {"directory": "{{ project-dir.stdout }}"}}
+    assert step == {"prefect.deployments.steps.set_working_directory":
+                    {"directory": "{{ project-dir.stdout }}"}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def _api(api_url: str, path: str, body: dict | None = None) -> object:
 
 def _prefect(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> str:
     res = subprocess.run([*PREFECT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    assert res.returncode == 0, f"prefect {' '.join(args)} exited {res.returncode}\n{res.stdout}\n{res.stderr}"
+    assert res.returncode == 0, f"prefect {' '.join(args)}: exit {res.returncode}\n{res.stdout}\n{res.stderr}"
     return res.stdout
 
 

@@ -82,6 +82,9 @@ def test_time_left_is_estimated_from_batches() -> None:
                               "250 articles/s, 30 s left")
     assert bar_text(s) == "files, 2,500 articles, 250 articles/s, 30 s left"
     assert seconds_left(snap(done=1000, batches_done=4, elapsed_s=40.0)) == 0.0
+    # From the second batch on, the first one's start-up (worker processes) no longer counts:
+    # the first took 10 s, the second 4 s more, so two more batches take about 8 s.
+    assert seconds_left(snap(done=500, batches_done=2, elapsed_s=14.0, first_batch_s=10.0)) == 8.0
     # Nothing to do (a rerun where every file is unchanged): no batches, nothing left.
     assert seconds_left(snap(total=5, done=5, batches_total=0)) == 0.0
     assert format_line(snap(total=0, batches_total=0)).startswith("ingest: 0/0 files (100.0%)")
@@ -118,7 +121,7 @@ def test_tracker_counts_and_times_the_batches() -> None:
     assert kinds == ["start", "update", "update", "finish"]
     first, last = rec.events[1][1], rec.events[-1][1]
     assert (first.done, first.articles, first.batches_done, first.elapsed_s) == (600, 900, 1, 10.0)
-    assert seconds_left(first) == 10.0
+    assert first.first_batch_s == 10.0 and seconds_left(first) == 10.0
     assert (last.done, last.total, last.articles, last.elapsed_s) == (1000, 1000, 2000, 20.0)
     assert articles_per_second(last) == 100.0
 
