@@ -76,12 +76,16 @@ def _flow_options(settings: Any) -> dict[str, Any]:
     return {f.name: getattr(settings, f.name) for f in fields(settings) if f.name not in skip}
 
 
-def _finish(state: Any, settings: Any, what: str) -> int:
-    """Print a flow run's summary (from the warehouse when the flow failed); the exit code."""
+def _finish(state: Any, settings: Any, what: str, quiet: bool = False) -> int:
+    """Print a flow run's summary (from the warehouse when the flow failed); the exit code.
+
+    ``quiet`` (cron): nothing is printed for a run that succeeded.
+    """
     from accords.history import recent_runs
 
     if state.is_completed():
-        print_summary(state.result())
+        if not quiet:
+            print_summary(state.result())
         return 0
     runs = recent_runs(settings.warehouse_dir, limit=1)
     if runs:
@@ -91,17 +95,18 @@ def _finish(state: Any, settings: Any, what: str) -> int:
     return 1
 
 
-def _plain(run: Any, settings: Any) -> int:
-    """Run a pipeline entry point without Prefect and print its summary."""
+def _plain(run: Any, settings: Any, progress: Any = None, quiet: bool = False) -> int:
+    """Run a pipeline entry point without Prefect and print its summary (``quiet``: if it failed)."""
     from accords.runner import WAIT_NOTICE
 
     def notices(msg: str) -> None:
         # Quiet while working, but a run that sits waiting for the lock says why.
-        if WAIT_NOTICE in msg:
+        if WAIT_NOTICE in msg and not quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    result = run(settings, log=notices)
-    print_summary(result.row)
+    result = run(settings, log=notices, progress=progress)
+    if result.failed or not quiet:
+        print_summary(result.row)
     return 1 if result.failed else 0
 
 
@@ -122,32 +127,43 @@ def _use_running_serve() -> str | None:
     return url
 
 
+def _progress(args: argparse.Namespace, command: str, unit: str) -> tuple[str, Any]:
+    """``--quiet``, a terminal or neither: the progress mode for a flow and a tracker for --no-prefect."""
+    from accords.progress import make_tracker, terminal_mode
+
+    mode = terminal_mode(args.quiet, sys.stderr.isatty())
+    return mode, make_tracker(command, unit, mode)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run the ingest flow once (Prefect's embedded API unless PREFECT_API_URL is set)."""
     settings = _settings(args)
+    mode, tracker = _progress(args, "ingest", "files")
     if args.no_prefect:
         from accords.runner import run_ingest
 
-        return _plain(run_ingest, settings)
+        return _plain(run_ingest, settings, tracker, args.quiet)
     _use_running_serve()
     ingest_flow = _flow("flows.ingest:ingest_flow")
     state = ingest_flow(raw_dir=str(settings.raw_dir), warehouse_dir=str(settings.warehouse_dir),
-                        trigger=settings.trigger, options=_flow_options(settings), return_state=True)
-    return _finish(state, settings, "ingest")
+                        trigger=settings.trigger, options=_flow_options(settings), progress=mode,
+                        return_state=True)
+    return _finish(state, settings, "ingest", args.quiet)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-extract every stored article with the current extractor."""
     settings = _settings(args)
+    mode, tracker = _progress(args, "reprocess", "articles")
     if args.no_prefect:
         from accords.runner import run_reprocess
 
-        return _plain(run_reprocess, settings)
+        return _plain(run_reprocess, settings, tracker, args.quiet)
     _use_running_serve()
     reprocess_flow = _flow("flows.ingest:reprocess_flow")
     state = reprocess_flow(warehouse_dir=str(settings.warehouse_dir), options=_flow_options(settings),
-                           return_state=True)
-    return _finish(state, settings, "reprocess")
+                           progress=mode, return_state=True)
+    return _finish(state, settings, "reprocess", args.quiet)
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
@@ -241,6 +257,10 @@ def cmd_trigger(args: argparse.Namespace) -> int:
     return 1 if args.follow and run.state is not None and not run.state.is_completed() else 0
 
 
+QUIET_HELP = ("no progress, and no summary unless the run failed (cron); progress is otherwise a bar "
+              "on a terminal, one line per batch on stderr when not")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``accords`` command."""
     ap = argparse.ArgumentParser(prog="accords", description=__doc__)
@@ -266,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask-address",
                    help="Dask scheduler, tcp://HOST:PORT (default: a temporary local cluster)")
     p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
+    p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("reprocess", help="re-extract every stored article with the current extractor")
@@ -273,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 0: skip)")
     p.add_argument("--workers", type=int, help="extraction processes (default 0: one per core)")
     p.add_argument("--no-prefect", action="store_true", help="run the same pipeline without Prefect")
+    p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("compact", help="merge each table's files into one (atomic, under the lock)")

@@ -46,6 +46,7 @@ from accords.pipeline import (
     table_rows,
     unchanged_ingestions,
 )
+from accords.progress import Tracker
 from accords.settings import Settings
 from accords.warehouse import (
     TABLES,
@@ -184,8 +185,9 @@ def execute_run(settings: Settings, info: RunInfo, body: RunBody, log: Log = pri
 
 
 def _stage_outputs(staged: StagedWriter, info: RunInfo, outputs: Iterable[BatchOutput], crash_at: str | None,
-                   seen: set[str] | None = None, assembler: FileAssembler | None = None) -> None:
-    """Append batch outputs to the staged run, counting as we go.
+                   seen: set[str] | None = None, assembler: FileAssembler | None = None,
+                   progress: Tracker | None = None) -> None:
+    """Append batch outputs to the staged run, counting as we go (and telling ``progress``).
 
     A split file's ingestion row is staged with its last piece (``assembler``).
     """
@@ -194,7 +196,13 @@ def _stage_outputs(staged: StagedWriter, info: RunInfo, outputs: Iterable[BatchO
             out = dedupe(out, seen)
         if assembler is not None:
             out.ingestions += assembler.finish(out.pieces)
-        info.counts.add(count_batch(out))
+        counts = count_batch(out)
+        info.counts.add(counts)
+        if progress is not None:
+            if progress.unit == "files":  # ingest: files finished (a split file with its last piece)
+                progress.advance(counts.files_seen, counts.articles_written)
+            else:  # reprocess: articles re-extracted
+                progress.advance(len(out.articles), len(out.articles))
         for table, rows in table_rows(out).items():
             staged.append(table, rows)
             if n == 0 and rows:
@@ -231,8 +239,11 @@ def _map(
 
 
 def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
-               log: Log = print) -> RunResult:
-    """Ingest new and changed files of ``settings.raw_dir`` into the warehouse, once."""
+               log: Log = print, progress: Tracker | None = None) -> RunResult:
+    """Ingest new and changed files of ``settings.raw_dir`` into the warehouse, once.
+
+    ``progress`` (``accords.progress.make_tracker("ingest", "files", ...)``) hears of every batch.
+    """
     stages = stages or Stages()
     info = _new_info(settings, "ingest", flow_run_id)
 
@@ -262,13 +273,20 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
             ctx = replace(ctx, known_article_ids=known_article_ids(wh))
         chunks = work_batches(planned, settings.batch_size, settings.batch_bytes)
         collector = EventCollector()
+        if progress is not None:
+            # Every planned item is one file (a large .jsonl's pieces are one list).
+            progress.start(info.counts.files_seen + len(planned), info.counts.files_seen, len(chunks))
         outputs = collector.watch(_map(stages, settings, stages.process_batch, chunks, ctx))
         _stage_outputs(staged, info, outputs, settings.crash_at, seen=set(),
-                       assembler=FileAssembler(ctx, planned))
+                       assembler=FileAssembler(ctx, planned), progress=progress)
         # Agreement events of the new agreements, in the same commit (nothing new: nothing staged).
         info.counts.records_quarantined += stage_events(staged, wh, info.run_id, collector.reports())
 
-    result = execute_run(settings, info, body, log)
+    try:
+        result = execute_run(settings, info, body, log)
+    finally:
+        if progress is not None:
+            progress.finish()
     limit = settings.compact_after_files
     if result.row["status"] in ("completed", "completed_with_errors") and limit > 0:
         most = max(len(table_files(settings.warehouse_dir, t)) for t in TABLES)
@@ -280,11 +298,12 @@ def run_ingest(settings: Settings, stages: Stages | None = None, flow_run_id: st
 
 
 def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id: str | None = None,
-                  log: Log = print) -> RunResult:
+                  log: Log = print, progress: Tracker | None = None) -> RunResult:
     """Re-extract every stored article with the current extractor, replacing the old rows.
 
     The new entities, mentions, agreements and meetings and the removal of every older file of
     those tables are one commit, so readers see the old version's rows or the new ones.
+    ``progress`` (``make_tracker("reprocess", "articles", ...)``) hears of every batch.
     """
     stages = stages or Stages()
     info = _new_info(settings, "reprocess", flow_run_id)
@@ -299,13 +318,19 @@ def run_reprocess(settings: Settings, stages: Stages | None = None, flow_run_id:
         log(f"run {info.run_id}: re-extracting {len(articles)} articles with extractor {EXTRACTOR_VERSION}")
         chunks = batches(articles, settings.batch_size)
         collector = EventCollector({a["article_id"]: a["published"] for a in articles})
+        if progress is not None:
+            progress.start(len(articles), 0, len(chunks))
         outputs = collector.watch(_map(stages, settings, stages.reextract_batch, chunks, ctx))
-        _stage_outputs(staged, info, outputs, settings.crash_at)
+        _stage_outputs(staged, info, outputs, settings.crash_at, progress=progress)
         # The agreements are all replaced: so are their events.
         info.counts.records_quarantined += stage_events(staged, wh, info.run_id, collector.reports(),
                                                         rebuild=True)
 
-    return execute_run(settings, info, body, log)
+    try:
+        return execute_run(settings, info, body, log)
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 def run_compact(settings: Settings, log: Log = print) -> RunResult:

@@ -24,6 +24,7 @@ from accords.errors import AccordsError
 from accords.history import FileState
 from accords.parallel import ordered_map, spawn_pool
 from accords.pipeline import BatchContext, BatchFn, BatchOutput, reextract_batch
+from accords.progress import make_tracker
 from accords.runner import RunResult, Stages, run_ingest, run_reprocess
 from accords.settings import Settings, load_settings
 from accords.work import process_work
@@ -149,22 +150,33 @@ def _flow_run_id() -> str | None:
 
 @flow(name="ingest")
 def ingest_flow(raw_dir: str | None = None, warehouse_dir: str | None = None,
-                trigger: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+                trigger: str | None = None, options: dict[str, Any] | None = None,
+                progress: str | None = None) -> dict[str, Any]:
     """Ingest new and changed files of raw/ into the warehouse, as one atomic run.
 
     ``options`` holds further Settings fields by name (e.g. {"verify_hashes": true}); anything
-    not given comes from ACCORDS_* variables or the defaults.
+    not given comes from ACCORDS_* variables or the defaults. The run's log gets one progress
+    line per batch; ``progress`` ("bar", "lines" or "quiet", the default) is what this
+    process's stderr shows besides (``accords ingest`` passes what suits its terminal).
     """
     settings = _settings(raw_dir, warehouse_dir, trigger, options)
     stages = Stages(discover=discover_task, map_batches=_task_mapper(settings))
-    result = run_ingest(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
+    log = get_run_logger().info
+    tracker = make_tracker("ingest", "files", progress, log=log)
+    result = run_ingest(settings, stages, flow_run_id=_flow_run_id(), log=log, progress=tracker)
     return _finish(result, "ingest-summary")
 
 
 @flow(name="reprocess")
-def reprocess_flow(warehouse_dir: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Re-extract every stored article with the current extractor, replacing old rows atomically."""
+def reprocess_flow(warehouse_dir: str | None = None, options: dict[str, Any] | None = None,
+                   progress: str | None = None) -> dict[str, Any]:
+    """Re-extract every stored article with the current extractor, replacing old rows atomically.
+
+    Progress as for ``ingest_flow``, counted in articles.
+    """
     settings = _settings(None, warehouse_dir, None, options)
     stages = Stages(map_batches=_task_mapper(settings))
-    result = run_reprocess(settings, stages, flow_run_id=_flow_run_id(), log=get_run_logger().info)
+    log = get_run_logger().info
+    tracker = make_tracker("reprocess", "articles", progress, log=log)
+    result = run_reprocess(settings, stages, flow_run_id=_flow_run_id(), log=log, progress=tracker)
     return _finish(result, "reprocess-summary")
