@@ -18,8 +18,9 @@ from uuid import UUID
 import anyio
 from prefect.runner._limit_manager import LimitManager
 
+from accords.processes import KILL_WAIT_SECONDS, flow_run_processes, kill_processes
 from accords.runner import recover_interrupted
-from accords.server import KILL_WAIT_SECONDS, STOP_GRACE_SECONDS, Log, flow_run_processes, kill_processes
+from accords.server import STOP_GRACE_SECONDS, Log
 from accords.settings import Settings
 
 

@@ -27,6 +27,7 @@ import pytest
 
 from accords.cli import build_parser, main
 from accords.errors import ServerError, SettingsError
+from accords.processes import stop_process_group
 from accords.server import (
     DEFAULT_PORT,
     DEPLOYMENT,
@@ -43,7 +44,6 @@ from accords.server import (
     running_server,
     schedule_args,
     server_env,
-    stop_process_group,
     ui_url,
 )
 from accords.settings import Settings
