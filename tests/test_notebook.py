@@ -14,7 +14,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
-FIGURES = 7  # entities, fields, countries, timeline, network, meetings per month, leaders
+FIGURES = 8  # entities, fields, countries, timeline, lifecycles, network, meetings per month, leaders
 
 
 @pytest.fixture
