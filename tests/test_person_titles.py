@@ -42,3 +42,11 @@ def test_member_of_parliament_is_a_role_not_an_organization() -> None:
     ents = extract_entities(text)[0]
     assert "Ana Soto" in {e["name"] for e in ents if e["type"] == "PERSON"}
     assert not [e for e in ents if e["type"] == "ORGANIZATION" and "Member" in e["name"]]
+
+
+def test_the_place_a_role_is_of_is_a_location() -> None:
+    from accords.extract.entities import extract_entities
+
+    ents = extract_entities("He met Governor of Tokyo Yuriko Koike and Premier of Sarawak Abang Johari.")[0]
+    assert {"Tokyo", "Sarawak"} <= {e["name"] for e in ents if e["type"] == "LOCATION"}
+    assert {"Yuriko Koike", "Abang Johari"} <= {e["name"] for e in ents if e["type"] == "PERSON"}

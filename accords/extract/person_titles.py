@@ -135,6 +135,12 @@ def title_parts(a: Analyzer, region: list[Tok], owner: str | None) -> tuple[str 
             p = r
             continue
         hit = a.gaz_at(region, p)
+        if hit and hit[1].kind == LOCATION_KIND and p > k and region[p - 1].text in ("of", "for"):
+            # "Premier of Sarawak", "Governor of Tokyo": the place the role is of is a location.
+            a.emit_gaz(region, p, hit[0], hit[1])
+            role_toks.extend(region[p : hit[0]])
+            p = hit[0]
+            continue
         if hit and hit[1].kind in (GAZ_COUNTRY, DEMONYM, ORGANIZATION):
             item = a.emit_gaz(region, p, hit[0], hit[1])
             if item.type == COUNTRY or not country:
