@@ -731,25 +731,38 @@ def test_sigterm_while_a_run_is_starting(prefect_server: str, tmp_path: Path) ->
 
 @pytest.mark.integration
 def test_ctrl_c_during_extraction_cancels_and_records_the_run(server_home: Path, tmp_path: Path) -> None:
-    raw, wh, log = write_raw(tmp_path / "raw"), tmp_path / "wh", tmp_path / "serve.log"
-    home = tmp_path / "home"
-    copy_migrated_db(server_home, home)
-    env = _accords_env(home, raw, wh, api_url=None)
-    # The run stops itself with the lock held and its first batch staged: mid-extraction, and it
-    # will not finish within any grace.
-    env["ACCORDS_CRASH_AT"] = "pause:between_table_writes"
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    since = time.time()
-    with served(["--cron", "0 0 1 1 *", "--port", str(port)], env, log) as proc:
-        wait_for("the deployment", lambda: health_ok(api_url) and deployment_ready(api_url, since), 150,
-                 proc, log)
-        flow_run_id = create_run(api_url)
-        writer = wait_for("the run paused mid-extraction", lambda: paused_writer(wh), 180, proc, log)
-        tree = _tree(proc.pid)
-        assert writer in [p.pid for p in tree]
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: the whole group
-        assert_tree_gone(proc, tree)
+    # Under load Prefect's flow-run process sometimes never gets past its engine start (seen in
+    # about one full-suite run in two on the 2-core machine; the run is then stopped unseen by the
+    # warehouse). That is Prefect's start-up, not the shutdown under test: try a fresh serve once
+    # more before failing; every assertion below holds on the attempt that ran.
+    for attempt in range(2):
+        trial = tmp_path / f"try{attempt}"
+        raw, wh, log = write_raw(trial / "raw"), trial / "wh", trial / "serve.log"
+        home = trial / "home"
+        copy_migrated_db(server_home, home)
+        env = _accords_env(home, raw, wh, api_url=None)
+        # The run stops itself with the lock held and its first batch staged: mid-extraction, and it
+        # will not finish within any grace.
+        env["ACCORDS_CRASH_AT"] = "pause:between_table_writes"
+        port = free_port()
+        api_url = f"http://127.0.0.1:{port}/api"
+        since = time.time()
+        with served(["--cron", "0 0 1 1 *", "--port", str(port)], env, log) as proc:
+            wait_for("the deployment", lambda u=api_url, t=since: health_ok(u) and deployment_ready(u, t),
+                     150, proc, log)
+            flow_run_id = create_run(api_url)
+            try:
+                writer = wait_for("the run paused mid-extraction", lambda w=wh: paused_writer(w), 120, proc,
+                                  log)
+            except AssertionError:
+                if attempt:
+                    raise
+                continue  # the served() exit stops this serve and its run
+            tree = _tree(proc.pid)
+            assert writer in [p.pid for p in tree]
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: the whole group
+            assert_tree_gone(proc, tree)
+        break
     assert proc.returncode == 0, log.read_text()[-3000:]
     assert port_is_free(port) and not (home / SERVER_FILE).exists()
     assert "cancelling" in log.read_text()
