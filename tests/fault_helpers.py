@@ -8,6 +8,7 @@ the measured figures.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -239,3 +240,28 @@ class Lines:
         self._thread.join(timeout)
         with self._cond:
             return "".join(self._lines)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (flow runs may sit in sessions of their own), from /proc."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                if fields[0] != "Z":
+                    children.setdefault(int(fields[1]), []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

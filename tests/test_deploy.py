@@ -25,6 +25,7 @@ import yaml
 from accords.server import LocalServer, free_port
 from accords.warehouse import read_table
 from tests.conftest import ROOT, write_raw
+from tests.fault_helpers import alive, descendants
 
 PREFECT_YAML = ROOT / "prefect.yaml"
 PREFECT = [sys.executable, "-m", "prefect"]
@@ -91,30 +92,6 @@ def _prefect(args: list[str], env: dict[str, str], cwd: Path, timeout: float) ->
     return res.stdout
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (flow runs may sit in sessions of their own)."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-                if fields[0] != "Z":
-                    children.setdefault(int(fields[1]), []).append(int(d.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 @contextlib.contextmanager
 def _worker(env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`prefect worker start --pool accords` in its own group; it and its flow runs killed on exit."""
@@ -124,7 +101,7 @@ def _worker(env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Po
     try:
         yield proc
     finally:
-        tree = [proc.pid, *_descendants(proc.pid)]
+        tree = [proc.pid, *descendants(proc.pid)]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -138,9 +115,9 @@ def _worker(env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Po
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         deadline = time.monotonic() + 5
-        while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+        while any(alive(p) for p in tree) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [p for p in tree if _alive(p)], "a worker process outlived the test"
+        assert not [p for p in tree if alive(p)], "a worker process outlived the test"
 
 
 @pytest.mark.integration

@@ -51,7 +51,7 @@ from accords.warehouse import LOCK_FILE, read_table
 from accords.watch import Debouncer, RawWatcher, watched
 from flows.serve import ingest_deployment
 from tests.conftest import STATE_VISIT, write_raw
-from tests.fault_helpers import proc_state
+from tests.fault_helpers import alive, descendants, proc_state
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -316,30 +316,6 @@ def _group_members(pgid: int) -> list[int]:
     return out
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-                if fields[0] != "Z":
-                    children.setdefault(int(fields[1]), []).append(int(d.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 # ---------------------------------------------------------------------------------------------
 # Integration: a real Prefect server, `accords serve`, scheduled / event / manual runs
 # ---------------------------------------------------------------------------------------------
@@ -582,14 +558,14 @@ def test_serve_starts_and_stops_its_own_server(prefect_server: str, server_home:
         (noop,) = [r for r in run_rows(wh) if r["run_id"] != row["run_id"]]
         assert noop["files_unchanged"] == 3 and noop["articles_written"] == 0
         assert api_flow_run(api_url, noop["flow_run_id"])["state_type"] == "COMPLETED"
-        tree = _descendants(proc.pid)
+        tree = descendants(proc.pid)
         assert tree, "the server should be a child of `accords serve`"
         t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=45)
         print(f"\n`accords serve` stopped {time.monotonic() - t0:.1f} s after SIGTERM")
     assert proc.returncode == 0, log.read_text()[-3000:]
-    assert [p for p in tree if _alive(p)] == []
+    assert [p for p in tree if alive(p)] == []
     assert port_is_free(port) and not health_ok(api_url)
     assert not (home / SERVER_FILE).exists()
     assert "accords serve stopped" in log.read_text()
